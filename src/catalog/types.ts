@@ -1,0 +1,31 @@
+// The shape of a catalog entry: a check declared as data, the product's public interface.
+export const threatKeys = [
+  'container-escape',
+  'kubelet-api',
+  'resource-exhaustion',
+  'network-traffic',
+  'hostpath-escalation',
+  'runtime-cve',
+  'availability',
+] as const;
+export type ThreatKey = (typeof threatKeys)[number];
+
+export const areas = ['host', 'runtime'] as const;
+export type Area = (typeof areas)[number];
+
+export type Level = 'required' | 'advisory';
+export type FixKind = 'auto' | 'manual';
+
+export interface CheckDeclaration {
+  /** Catalog ID, e.g. HOST-1.2.2. Never renamed, never reused. */
+  readonly id: string;
+  readonly title: string;
+  readonly area: Area;
+  readonly threat: ThreatKey;
+  readonly level: Level;
+  /** CIS Kubernetes Benchmark reference, empty when the catalog names none. */
+  readonly cis: string;
+  /** What a person does to make the check pass. */
+  readonly remediation: string;
+  readonly fix: FixKind;
+}

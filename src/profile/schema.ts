@@ -1,0 +1,49 @@
+// The profile's schema: what a user may override, validated so a typo names its field.
+import { z } from 'zod';
+
+const octalMode = z
+  .string()
+  .regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0660"');
+const version = z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'a version such as "1.7.29"');
+const sysctlValue = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+export const profileSchema = z
+  .object({
+    node: z.object({ name: z.string().min(1) }).strict(),
+    hosts: z
+      .array(z.object({ ip: z.string().min(1), names: z.array(z.string().min(1)).min(1) }).strict())
+      .min(0),
+    kernel: z.object({ minimum: version }).strict(),
+    os: z
+      .object({
+        supported: z.array(z.object({ id: z.string().min(1), versionId: z.string().min(1) }).strict()),
+      })
+      .strict(),
+    modules: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a kernel module name')),
+    sysctls: z.record(z.string(), sysctlValue),
+    kernelDefaults: z.record(z.string(), sysctlValue),
+    kubelet: z.object({ protectKernelDefaults: z.boolean() }).strict(),
+    containerd: z
+      .object({
+        configPath: z.string().startsWith('/'),
+        socket: z
+          .object({
+            path: z.string().startsWith('/'),
+            mode: octalMode,
+            uid: z.number().int().min(0),
+            gid: z.number().int().min(0),
+          })
+          .strict(),
+        versionFloors: z.record(z.string().regex(/^\d+\.\d+$/, 'a release line such as "1.7"'), version),
+      })
+      .strict(),
+    runc: z
+      .object({
+        versionFloors: z.record(z.string().regex(/^\d+\.\d+$/, 'a release line such as "1.2"'), version),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Profile = z.output<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;
