@@ -24,6 +24,8 @@ export interface CommandRequest {
   readonly name: string;
   readonly argv: readonly string[];
   readonly timeoutSeconds?: number;
+  /** Only meaningful where systemd is PID 1; elsewhere recorded as skipped instead of run. */
+  readonly needsSystemd?: boolean;
 }
 /**
  * Run a snippet of POSIX sh authored in this repository (never built from profile or node values):
@@ -126,8 +128,8 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: paths.osReleaseFallback },
     { kind: 'file', path: paths.swaps },
     { kind: 'file', path: paths.fstab },
-    { kind: 'command', name: cmd.swapUnits, argv: ['systemctl', 'list-units', '--type=swap', '--all', '--no-legend', '--plain', '--no-pager'] },
-    { kind: 'command', name: cmd.swapUnitFiles, argv: ['systemctl', 'list-unit-files', '--type=swap', '--no-legend', '--no-pager'] },
+    { kind: 'command', name: cmd.swapUnits, argv: ['systemctl', 'list-units', '--type=swap', '--all', '--no-legend', '--plain', '--no-pager'], needsSystemd: true },
+    { kind: 'command', name: cmd.swapUnitFiles, argv: ['systemctl', 'list-unit-files', '--type=swap', '--no-legend', '--no-pager'], needsSystemd: true },
     ...zramGeneratorConfigs.map((path): FileRequest => ({ kind: 'file', path })),
     { kind: 'file', path: paths.filesystems },
     { kind: 'file', path: paths.procModules },
@@ -140,9 +142,9 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     ...sysctlKeys.map((key): SysctlRequest => ({ kind: 'sysctl', key })),
     ...sysctlDirs.map((path): DirRequest => ({ kind: 'dir', path, glob: '*.conf' })),
     { kind: 'file', path: sysctlConf },
-    { kind: 'command', name: cmd.containerdActive, argv: ['systemctl', 'is-active', 'containerd'] },
-    { kind: 'command', name: cmd.containerdEnabled, argv: ['systemctl', 'is-enabled', 'containerd'] },
-    { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'] },
+    { kind: 'command', name: cmd.containerdActive, argv: ['systemctl', 'is-active', 'containerd'], needsSystemd: true },
+    { kind: 'command', name: cmd.containerdEnabled, argv: ['systemctl', 'is-enabled', 'containerd'], needsSystemd: true },
+    { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] },
     { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--timeout', '5s', 'version'], timeoutSeconds: 8 },
     { kind: 'command', name: cmd.runcVersion, argv: ['runc', '--version'] },

@@ -28,7 +28,9 @@ export type DirFact =
 export type CommandFact =
   | { readonly state: 'ran'; readonly exitCode: number; readonly stdout: string; readonly stderr: string }
   | { readonly state: 'not-found'; readonly stderr: string }
-  | { readonly state: 'timeout' };
+  | { readonly state: 'timeout' }
+  /** Not run, for a stated reason (a systemd tool on a node without systemd). */
+  | { readonly state: 'skipped'; readonly reason: string };
 
 export type SysctlFact =
   | { readonly state: 'present'; readonly value: string }

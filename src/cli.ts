@@ -1,0 +1,142 @@
+// The nodegate command: parse flags, validate settings, run the compliance suites through Vitest, map exit codes.
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { catalog } from './catalog/index.ts';
+import { ExitCode, NodegateError, UsageError } from './errors.ts';
+import { loadSnapshot } from './facts/snapshot.ts';
+import { buildProfile } from './profile/load.ts';
+import { parseTargetSpec } from './target/parse.ts';
+import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
+import './run/context.ts';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const usage = `Usage: nodegate [options]
+
+Audit a Kubernetes worker node against its documented state.
+
+  --target local|ssh://user@host[:port]   node to audit (default: local; repeat for several nodes)
+  --node NAME              node name = expected hostname (default: profile node.name; one per --target)
+  --identity FILE          SSH private key (default: the SSH agent)
+  --known-hosts FILE       known_hosts to verify host keys against (default: ~/.ssh/known_hosts)
+  --accept-new-host-key    trust and record a host key seen for the first time (labs only)
+  --profile FILE           YAML overrides of the documented state
+  --config FILE            settings file (default: ./nodegate.config.yaml when present)
+  --junit FILE             write JUnit XML
+  --only IDS               run only these check IDs (comma separated)
+  --skip IDS               do not run these check IDs
+  --save-snapshot FILE     save the gathered facts (no secret contents)
+  --snapshot FILE          replay saved facts instead of reaching a node
+  --strict                 advisory failures and skips also fail the gate
+  -h, --help               this text
+
+Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed.`;
+
+function parseFlags(argv: string[]): Flags & { help?: boolean } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        target: { type: 'string', multiple: true },
+        node: { type: 'string', multiple: true },
+        identity: { type: 'string' },
+        'known-hosts': { type: 'string' },
+        'accept-new-host-key': { type: 'boolean' },
+        profile: { type: 'string' },
+        config: { type: 'string' },
+        junit: { type: 'string' },
+        only: { type: 'string' },
+        skip: { type: 'string' },
+        'save-snapshot': { type: 'string' },
+        snapshot: { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    return {
+      target: values.target,
+      node: values.node,
+      identity: values.identity,
+      knownHosts: values['known-hosts'],
+      acceptNewHostKey: values['accept-new-host-key'],
+      profile: values.profile,
+      config: values.config,
+      junit: values.junit,
+      only: values.only,
+      skip: values.skip,
+      saveSnapshot: values['save-snapshot'],
+      snapshot: values.snapshot,
+      strict: values.strict,
+      help: values.help,
+    };
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, 'run `nodegate --help` for the options');
+  }
+}
+
+/** Only the suite files whose threat rows hold a selected check, so Vitest loads nothing else. */
+function suiteFiles(settings: RunSettings): string[] {
+  const selected = catalog.filter(
+    (c) => (settings.only.length === 0 || settings.only.includes(c.id)) && !settings.skip.includes(c.id),
+  );
+  if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID');
+  return [...new Set(selected.map((c) => `suites/${c.area}/${c.threat}.test.ts`))];
+}
+
+async function validate(settings: RunSettings): Promise<void> {
+  buildProfile(settings.profileLayers);
+  for (const node of settings.nodes) parseTargetSpec(node.target);
+  if (settings.snapshot) await loadSnapshot(settings.snapshot);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  if (flags.help) {
+    process.stdout.write(`${usage}\n`);
+    return ExitCode.compliant;
+  }
+  const settings = await resolveSettings(flags, process.env, process.cwd());
+  await validate(settings);
+  const files = suiteFiles(settings);
+
+  const [{ startVitest }, { NodegateReporter }, { ProgressReporter }] = await Promise.all([
+    import('vitest/node'),
+    import('../reporters/nodegate-reporter.ts'),
+    import('../reporters/progress.ts'),
+  ]);
+  const reporter = new NodegateReporter({ junitFile: settings.junitFile, strict: settings.strict, color: process.stdout.isTTY === true });
+  const vitest = await startVitest(
+    'test',
+    files.map((f) => relative(packageRoot, join(packageRoot, f))),
+    {
+      root: packageRoot,
+      config: join(packageRoot, 'vitest.config.ts'),
+      run: true,
+      watch: false,
+      reporters: [new ProgressReporter(), reporter],
+      provide: { nodegateSettings: settings },
+    },
+  );
+  const errors = vitest.state.getUnhandledErrors();
+  await vitest.close();
+  if (errors.length > 0 || !reporter.lastOutcome) {
+    process.stderr.write(`nodegate: the run did not complete (${errors.length} error(s) above)\n`);
+    return ExitCode.usage;
+  }
+  return reporter.lastOutcome.exitCode;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (cause) {
+    if (!(cause instanceof NodegateError)) throw cause;
+    process.stderr.write(`nodegate: ${cause.oneLine()}\n`);
+    code = cause.exitCode;
+  }
+  process.exit(code);
+}

@@ -1,0 +1,66 @@
+// Registers one Vitest test per selected check and node of a threat row; the body only evaluates and asserts.
+import { describe, inject, test, type TestContext } from 'vitest';
+import { checksFor, type Area, type CheckDeclaration, type ThreatKey } from '../catalog/index.ts';
+import { evaluators } from '../evaluate/registry.ts';
+import { error, type Verdict } from '../evaluate/verdict.ts';
+import './context.ts';
+import type { CheckMeta } from './meta.ts';
+import { profileForNode, type Observation } from './observe.ts';
+
+/** A check that found the node out of its documented state. */
+export class ComplianceFailure extends Error {
+  override name = 'ComplianceFailure';
+}
+/** A check that could not observe what it needs: never a pass. */
+export class ObservationError extends Error {
+  override name = 'ObservationError';
+}
+
+function verdictFor(check: CheckDeclaration, observation: Observation, context: ReturnType<typeof inject<'nodegate'>>): Verdict {
+  if (!('facts' in observation)) {
+    return error({ expected: 'the node can be observed', actual: `not observed (${observation.failure})`, source: observation.target }, observation.message);
+  }
+  const evaluate = evaluators[check.id];
+  if (!evaluate) throw new Error(`no evaluator registered for ${check.id}`);
+  return evaluate(observation.facts, profileForNode(context.profile, observation.node));
+}
+
+function assertVerdict(verdict: Verdict, ctx: TestContext): void {
+  if (verdict.status === 'skip') ctx.skip(verdict.message);
+  if (verdict.status === 'fail') throw new ComplianceFailure(verdict.message);
+  if (verdict.status === 'error') throw new ObservationError(verdict.message);
+}
+
+export function declareChecks(area: Area, threat: ThreatKey): void {
+  const context = inject('nodegate');
+  const selected = checksFor(area, threat).filter(
+    (c) => (context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id),
+  );
+  if (selected.length === 0 || context.observations.length === 0) {
+    test.skip(`no selected ${area} checks in the ${threat} row`, () => {});
+    return;
+  }
+  for (const observation of context.observations) {
+    describe(observation.node, () => {
+      for (const check of selected) {
+        test(`${check.id} ${check.title}`, (ctx) => {
+          const verdict = verdictFor(check, observation, context);
+          const meta: CheckMeta = {
+            id: check.id,
+            title: check.title,
+            area: check.area,
+            threat: check.threat,
+            level: check.level,
+            cis: check.cis,
+            remediation: check.remediation,
+            node: observation.node,
+            unobservable: !('facts' in observation),
+            ...verdict,
+          };
+          ctx.task.meta.nodegate = meta;
+          assertVerdict(verdict, ctx);
+        });
+      }
+    });
+  }
+}

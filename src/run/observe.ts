@@ -1,0 +1,54 @@
+// Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot.
+import { NodegateError } from '../errors.ts';
+import { gatherFacts } from '../facts/gather.ts';
+import { hostAndRuntimeRequests } from '../facts/requirements.ts';
+import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
+import type { NodeFacts } from '../facts/types.ts';
+import type { Profile } from '../profile/schema.ts';
+import { openTarget } from '../target/index.ts';
+import { parseTargetSpec } from '../target/parse.ts';
+import type { RunSettings } from './settings.ts';
+
+export type Observation =
+  | { readonly node: string; readonly target: string; readonly facts: NodeFacts }
+  | { readonly node: string; readonly target: string; readonly failure: string; readonly message: string };
+
+/** The profile as it applies to one node: the node's own name is the expected hostname. */
+export function profileForNode(profile: Profile, node: string): Profile {
+  return { ...profile, node: { ...profile.node, name: node } };
+}
+
+async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile): Promise<Observation> {
+  const node = setting.name || profile.node.name;
+  try {
+    const target = await openTarget(parseTargetSpec(setting.target), {
+      identityFile: settings.identityFile,
+      knownHostsFile: settings.knownHostsFile,
+      acceptNewHostKey: settings.acceptNewHostKey,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      commandTimeoutMs: settings.commandTimeoutMs,
+    });
+    try {
+      const facts = await gatherFacts(target, { node, requests: hostAndRuntimeRequests(profileForNode(profile, node)), timeoutMs: settings.commandTimeoutMs });
+      return { node, target: setting.target, facts };
+    } finally {
+      await target.close();
+    }
+  } catch (cause) {
+    if (!(cause instanceof NodegateError)) throw cause;
+    const failure = 'failure' in cause && typeof cause.failure === 'string' ? cause.failure : 'usage';
+    return { node, target: setting.target, failure, message: cause.oneLine() };
+  }
+}
+
+export async function observeNodes(settings: RunSettings, profile: Profile): Promise<Observation[]> {
+  if (settings.snapshot) {
+    const snapshot = await loadSnapshot(settings.snapshot);
+    return snapshot.nodes.map((facts) => ({ node: facts.node, target: `snapshot:${settings.snapshot}`, facts }));
+  }
+  const observations = await Promise.all(settings.nodes.map((n) => observeLive(n, settings, profile)));
+  if (settings.saveSnapshot) {
+    await saveSnapshot(settings.saveSnapshot, observations.flatMap((o) => ('facts' in o ? [o.facts] : [])));
+  }
+  return observations;
+}

@@ -1,0 +1,140 @@
+// Resolves what one run does: CLI flags over NODEGATE_* variables over nodegate.config.yaml over defaults.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { findCheck } from '../catalog/index.ts';
+import { UsageError } from '../errors.ts';
+import { readProfileOverrides, readYamlFile } from '../profile/load.ts';
+
+export interface NodeSetting {
+  /** The node name: expected hostname, JUnit suite name. */
+  readonly name: string;
+  /** `local`, `ssh://user@host[:port]`. */
+  readonly target: string;
+}
+
+export interface RunSettings {
+  /** Empty when replaying a snapshot. */
+  readonly nodes: readonly NodeSetting[];
+  readonly identityFile?: string;
+  readonly knownHostsFile?: string;
+  readonly acceptNewHostKey: boolean;
+  /** Profile overrides in the order they apply, with the file each came from. */
+  readonly profileLayers: readonly { readonly file: string; readonly data: unknown }[];
+  readonly junitFile?: string;
+  readonly only: readonly string[];
+  readonly skip: readonly string[];
+  readonly saveSnapshot?: string;
+  readonly snapshot?: string;
+  readonly strict: boolean;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+}
+
+/** Flags as the CLI parsed them; every field optional, lists may repeat. */
+export interface Flags {
+  target?: string[];
+  node?: string[];
+  identity?: string;
+  knownHosts?: string;
+  acceptNewHostKey?: boolean;
+  profile?: string;
+  junit?: string;
+  only?: string;
+  skip?: string;
+  saveSnapshot?: string;
+  snapshot?: string;
+  strict?: boolean;
+  config?: string;
+}
+
+const configSchema = z
+  .object({
+    target: z.string().optional(),
+    node: z.string().optional(),
+    nodes: z.array(z.object({ name: z.string().min(1), target: z.string().min(1) }).strict()).optional(),
+    identity: z.string().optional(),
+    knownHosts: z.string().optional(),
+    acceptNewHostKey: z.boolean().optional(),
+    profileFile: z.string().optional(),
+    profile: z.unknown().optional(),
+    junit: z.string().optional(),
+    only: z.union([z.string(), z.array(z.string())]).optional(),
+    skip: z.union([z.string(), z.array(z.string())]).optional(),
+    strict: z.boolean().optional(),
+    connectTimeoutSeconds: z.number().positive().optional(),
+    commandTimeoutSeconds: z.number().positive().optional(),
+  })
+  .strict();
+type ConfigFile = z.output<typeof configSchema>;
+
+export const defaultConfigFile = 'nodegate.config.yaml';
+
+/** Splits "A,B C" into IDs and rejects any that the catalog does not know. */
+export function parseIdList(value: string | readonly string[] | undefined, flag: string): string[] {
+  if (value === undefined) return [];
+  const ids = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const unknown = ids.filter((id) => !findCheck(id));
+  if (unknown.length > 0) {
+    throw new UsageError(`${flag}: unknown check ID ${unknown.map((u) => `"${u}"`).join(', ')}`, 'IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1)');
+  }
+  return ids;
+}
+
+async function readConfig(file: string): Promise<ConfigFile> {
+  const data = await readYamlFile(file);
+  const result = configSchema.safeParse(data ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.') || '(top level)';
+    throw new UsageError(`${file}: field "${field}": ${issue?.message ?? 'invalid'}`, 'see README, "Configuration"');
+  }
+  return result.data;
+}
+
+const envFlag = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : /^(1|true|yes)$/i.test(v));
+
+export async function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): Promise<RunSettings> {
+  const configPath = flags.config ?? env.NODEGATE_CONFIG ?? (existsSync(resolve(cwd, defaultConfigFile)) ? defaultConfigFile : undefined);
+  const configFile = configPath ? resolve(cwd, configPath) : undefined;
+  const config: ConfigFile = configFile ? await readConfig(configFile) : {};
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(cwd, p));
+
+  const snapshot = path(flags.snapshot ?? env.NODEGATE_SNAPSHOT);
+  const targets = flags.target ?? (env.NODEGATE_TARGET ? [env.NODEGATE_TARGET] : config.target ? [config.target] : []);
+  const names = flags.node ?? (env.NODEGATE_NODE ? [env.NODEGATE_NODE] : config.node ? [config.node] : []);
+  if (names.length > Math.max(targets.length, 1)) {
+    throw new UsageError(`--node given ${names.length} times for ${targets.length || 1} target(s)`, 'give one --node per --target, in the same order');
+  }
+  let nodes: NodeSetting[];
+  if (targets.length > 0) nodes = targets.map((target, i) => ({ target, name: names[i] ?? '' }));
+  else if (config.nodes && !snapshot) nodes = config.nodes;
+  else if (snapshot) nodes = [];
+  else nodes = [{ target: 'local', name: names[0] ?? '' }];
+  if (snapshot && targets.length > 0) throw new UsageError('--snapshot replays saved facts: it cannot be combined with --target', 'drop one of them');
+
+  const profileLayers: { file: string; data: unknown }[] = [];
+  if (configFile && config.profile !== undefined) profileLayers.push({ file: configFile, data: config.profile });
+  const configProfileFile = config.profileFile && configFile ? resolve(configFile, '..', config.profileFile) : undefined;
+  for (const file of [configProfileFile, path(flags.profile ?? env.NODEGATE_PROFILE)]) {
+    if (file) profileLayers.push({ file, data: await readProfileOverrides(file) });
+  }
+
+  const opt = <T>(v: T | undefined): T | undefined => v;
+  const settings: RunSettings = {
+    nodes,
+    identityFile: path(flags.identity ?? env.NODEGATE_IDENTITY ?? config.identity),
+    knownHostsFile: path(flags.knownHosts ?? env.NODEGATE_KNOWN_HOSTS ?? config.knownHosts),
+    acceptNewHostKey: flags.acceptNewHostKey ?? envFlag(env.NODEGATE_ACCEPT_NEW_HOST_KEY) ?? config.acceptNewHostKey ?? false,
+    profileLayers,
+    junitFile: path(flags.junit ?? env.NODEGATE_JUNIT ?? config.junit),
+    only: parseIdList(flags.only ?? env.NODEGATE_ONLY ?? config.only, '--only'),
+    skip: parseIdList(flags.skip ?? env.NODEGATE_SKIP ?? config.skip, '--skip'),
+    saveSnapshot: path(opt(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT)),
+    snapshot,
+    strict: flags.strict ?? envFlag(env.NODEGATE_STRICT) ?? config.strict ?? false,
+    connectTimeoutMs: (config.connectTimeoutSeconds ?? 10) * 1000,
+    commandTimeoutMs: (config.commandTimeoutSeconds ?? 60) * 1000,
+  };
+  return settings;
+}

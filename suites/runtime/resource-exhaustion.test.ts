@@ -1,0 +1,4 @@
+// Container-runtime checks of the "resource-exhaustion" threat row, one test per check and node.
+import { declareChecks } from '../../src/run/declare-checks.ts';
+
+declareChecks('runtime', 'resource-exhaustion');
