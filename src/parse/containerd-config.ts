@@ -1,0 +1,111 @@
+// containerd's config.toml as containerd reads it: the schema version decides which table names count,
+// so a setting under another version's name is silently ignored and must be reported as such.
+import { exactLineOf, formatKeyPath, lineOf, parseTomlStrict, type TomlItem, type TomlProblem, type TomlTable } from './toml-strict.ts';
+
+export type ConfigVersion = 1 | 2 | 3;
+
+/** Names that disable the CRI plugin in `disabled_plugins`: the v1 ID and the v2/v3 plugin URIs. */
+export const criPluginNames: readonly string[] = ['cri', 'io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images'];
+
+/**
+ * The runc options table per config version. Version 1 (also a file without `version`) uses short plugin
+ * IDs ("cri"), version 2 the 1.x URI, version 3 (containerd 2.x) the split runtime plugin.
+ */
+export const runcOptionsPath: Readonly<Record<ConfigVersion, readonly string[]>> = {
+  1: ['plugins', 'cri', 'containerd', 'runtimes', 'runc', 'options'],
+  2: ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'options'],
+  3: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'options'],
+};
+
+export interface ContainerdConfig {
+  readonly value: TomlTable;
+  readonly items: readonly TomlItem[];
+  readonly version: ConfigVersion;
+  /** False when the file has no `version` key and containerd assumes 1. */
+  readonly versionDeclared: boolean;
+}
+
+export type ContainerdConfigResult =
+  | { readonly ok: true; readonly config: ContainerdConfig }
+  | { readonly ok: false; readonly problem: TomlProblem };
+
+/** Parse strictly and read the schema version; a version containerd rejects is a problem too. */
+export function readContainerdConfig(text: string): ContainerdConfigResult {
+  const parsed = parseTomlStrict(text);
+  if (!parsed.ok) return parsed;
+  const declared = parsed.value['version'];
+  if (declared === undefined) return { ok: true, config: { value: parsed.value, items: parsed.items, version: 1, versionDeclared: false } };
+  if (declared === 1 || declared === 2 || declared === 3) {
+    return { ok: true, config: { value: parsed.value, items: parsed.items, version: declared, versionDeclared: true } };
+  }
+  const line = exactLineOf(parsed.items, ['version']) ?? 1;
+  return {
+    ok: false,
+    problem: { message: `line ${line}: version = ${JSON.stringify(declared)} is not a containerd config version (1, 2 or 3)`, line, column: 1 },
+  };
+}
+
+/** The value at a key path, or undefined when any step is missing or not a table. */
+export function valueAt(root: TomlTable, path: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as TomlTable)[key];
+  }
+  return node;
+}
+
+export type DisabledPlugins =
+  | { readonly kind: 'unset' }
+  | { readonly kind: 'list'; readonly names: readonly string[]; readonly line: number | undefined }
+  | { readonly kind: 'invalid'; readonly value: unknown; readonly line: number | undefined };
+
+export function disabledPlugins(config: ContainerdConfig): DisabledPlugins {
+  const value = config.value['disabled_plugins'];
+  const line = exactLineOf(config.items, ['disabled_plugins']);
+  if (value === undefined) return { kind: 'unset' };
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return { kind: 'list', names: value, line };
+  return { kind: 'invalid', value, line };
+}
+
+export interface OptionsTable {
+  readonly version: ConfigVersion;
+  /** The table as TOML spells it, e.g. plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options. */
+  readonly name: string;
+  readonly line: number | undefined;
+  readonly present: boolean;
+  /** SystemdCgroup's value when the key is there (any type), and its line. */
+  readonly systemdCgroup: unknown;
+  readonly keyLine: number | undefined;
+}
+
+function optionsTable(config: ContainerdConfig, version: ConfigVersion): OptionsTable {
+  const path = runcOptionsPath[version];
+  const table = valueAt(config.value, path);
+  const present = typeof table === 'object' && table !== null && !Array.isArray(table);
+  const keyPath = [...path, 'SystemdCgroup'];
+  return {
+    version,
+    name: formatKeyPath(path),
+    line: present ? lineOf(config.items, path) : undefined,
+    present,
+    systemdCgroup: present ? (table as TomlTable)['SystemdCgroup'] : undefined,
+    keyLine: present ? lineOf(config.items, keyPath) : undefined,
+  };
+}
+
+export interface SystemdCgroupFinding {
+  /** The table containerd reads for this file's version. */
+  readonly effective: OptionsTable;
+  /** Tables of other config versions present in the file: containerd ignores them. */
+  readonly ignored: readonly OptionsTable[];
+}
+
+/** Where this file sets (or fails to set) runc's SystemdCgroup, and which look-alike tables do nothing. */
+export function findSystemdCgroup(config: ContainerdConfig): SystemdCgroupFinding {
+  const others = ([1, 2, 3] as const).filter((v) => v !== config.version);
+  return {
+    effective: optionsTable(config, config.version),
+    ignored: others.map((v) => optionsTable(config, v)).filter((t) => t.present),
+  };
+}
