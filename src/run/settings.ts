@@ -120,8 +120,7 @@ export async function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd:
     if (file) profileLayers.push({ file, data: await readProfileOverrides(file) });
   }
 
-  const opt = <T>(v: T | undefined): T | undefined => v;
-  const settings: RunSettings = {
+  return {
     nodes,
     identityFile: path(flags.identity ?? env.NODEGATE_IDENTITY ?? config.identity),
     knownHostsFile: path(flags.knownHosts ?? env.NODEGATE_KNOWN_HOSTS ?? config.knownHosts),
@@ -130,11 +129,10 @@ export async function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd:
     junitFile: path(flags.junit ?? env.NODEGATE_JUNIT ?? config.junit),
     only: parseIdList(flags.only ?? env.NODEGATE_ONLY ?? config.only, '--only'),
     skip: parseIdList(flags.skip ?? env.NODEGATE_SKIP ?? config.skip, '--skip'),
-    saveSnapshot: path(opt(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT)),
+    saveSnapshot: path(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT),
     snapshot,
     strict: flags.strict ?? envFlag(env.NODEGATE_STRICT) ?? config.strict ?? false,
     connectTimeoutMs: (config.connectTimeoutSeconds ?? 10) * 1000,
     commandTimeoutMs: (config.commandTimeoutSeconds ?? 60) * 1000,
   };
-  return settings;
 }

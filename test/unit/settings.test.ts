@@ -1,0 +1,69 @@
+// Settings resolution: flags over NODEGATE_* over nodegate.config.yaml over defaults; unknown IDs are usage errors.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { UsageError } from '../../src/errors.ts';
+import { resolveSettings } from '../../src/run/settings.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ng-settings-'));
+  await writeFile(
+    join(dir, 'nodegate.config.yaml'),
+    'target: ssh://root@10.250.0.10\nnode: from-config\njunit: out/config.xml\nonly: [HOST-1.1.1]\nprofile:\n  node:\n    name: ignored-by-node-setting\n',
+  );
+});
+
+describe('settings', () => {
+  test('with nothing given: the local node, the default profile, every check', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'ng-settings-empty-'));
+    const s = await resolveSettings({}, {}, empty);
+    expect(s.nodes).toEqual([{ target: 'local', name: '' }]);
+    expect(s.profileLayers).toEqual([]);
+    expect(s.only).toEqual([]);
+    expect(s.strict).toBe(false);
+  });
+
+  test('the config file in the working directory is read', async () => {
+    const s = await resolveSettings({}, {}, dir);
+    expect(s.nodes).toEqual([{ target: 'ssh://root@10.250.0.10', name: 'from-config' }]);
+    expect(s.junitFile).toBe(join(dir, 'out/config.xml'));
+    expect(s.only).toEqual(['HOST-1.1.1']);
+    expect(s.profileLayers).toHaveLength(1);
+  });
+
+  test('environment beats the config file, flags beat the environment', async () => {
+    const env = { NODEGATE_TARGET: 'local', NODEGATE_NODE: 'from-env', NODEGATE_ONLY: 'RT-2.3.1,RT-2.3.2', NODEGATE_STRICT: 'true' };
+    const fromEnv = await resolveSettings({}, env, dir);
+    expect(fromEnv.nodes).toEqual([{ target: 'local', name: 'from-env' }]);
+    expect(fromEnv.only).toEqual(['RT-2.3.1', 'RT-2.3.2']);
+    expect(fromEnv.strict).toBe(true);
+    const fromFlags = await resolveSettings({ target: ['ssh://a@h:2222'], node: ['flag-node'], only: 'HOST-1.2.2' }, env, dir);
+    expect(fromFlags.nodes).toEqual([{ target: 'ssh://a@h:2222', name: 'flag-node' }]);
+    expect(fromFlags.only).toEqual(['HOST-1.2.2']);
+  });
+
+  test('an unknown check ID in --only is a usage error naming it', async () => {
+    await expect(resolveSettings({ only: 'HOST-1.2.2,HOST-9.9.9' }, {}, dir)).rejects.toThrow(UsageError);
+    await expect(resolveSettings({ only: 'HOST-9.9.9' }, {}, dir)).rejects.toThrow(/--only: unknown check ID "HOST-9\.9\.9"/);
+  });
+
+  test('an unknown config key is named with its file', async () => {
+    const bad = await mkdtemp(join(tmpdir(), 'ng-settings-bad-'));
+    await writeFile(join(bad, 'nodegate.config.yaml'), 'tagret: local\n');
+    await expect(resolveSettings({}, {}, bad)).rejects.toThrow(/nodegate\.config\.yaml: field "\(top level\)"/);
+  });
+
+  test('--snapshot cannot be combined with --target', async () => {
+    await expect(resolveSettings({ snapshot: 'x.json', target: ['local'] }, {}, dir)).rejects.toThrow(/--snapshot/);
+  });
+
+  test('several targets pair with their node names in order', async () => {
+    const s = await resolveSettings({ target: ['ssh://root@10.250.0.10', 'ssh://root@10.250.0.11'], node: ['a', 'b'] }, {}, dir);
+    expect(s.nodes).toEqual([
+      { target: 'ssh://root@10.250.0.10', name: 'a' },
+      { target: 'ssh://root@10.250.0.11', name: 'b' },
+    ]);
+  });
+});
