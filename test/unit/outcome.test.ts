@@ -1,0 +1,105 @@
+// The CI gate's contract: which verdicts lead to which exit code, with and without --strict.
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.ts';
+import type { CheckMeta } from '../../src/run/meta.ts';
+import { runOutcome } from '../../src/run/outcome.ts';
+
+const meta = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'status'>): CheckMeta => ({
+  title: 'a check',
+  area: 'host',
+  threat: 'availability',
+  level: 'required',
+  cis: '',
+  remediation: 'do the thing',
+  node: 'worker-01',
+  expected: 'x',
+  actual: 'x',
+  source: '/etc/x',
+  message: '',
+  unobservable: false,
+  ...over,
+});
+
+const allPass = [meta({ id: 'HOST-1', status: 'pass' }), meta({ id: 'RT-1', status: 'pass', area: 'runtime' })];
+
+describe('runOutcome', () => {
+  it('is 0 when every required check passed', () => {
+    const o = runOutcome(allPass, { strict: false });
+    expect(o).toEqual({ exitCode: ExitCode.compliant, reason: 'all 2 required checks passed' });
+  });
+
+  it('is 0 with reason "no checks ran" for an empty run, leaving the usage decision to the CLI', () => {
+    expect(runOutcome([], { strict: false })).toEqual({ exitCode: 0, reason: 'no checks ran' });
+    expect(runOutcome([], { strict: true })).toEqual({ exitCode: 0, reason: 'no checks ran' });
+  });
+
+  it('is 1 when a required check fails, naming it', () => {
+    const o = runOutcome([...allPass, meta({ id: 'HOST-1.2.1', status: 'fail' })], { strict: false });
+    expect(o.exitCode).toBe(ExitCode.nonCompliant);
+    expect(o.reason).toBe('1 required check failed: HOST-1.2.1');
+  });
+
+  it('is 1 when a required check errored: missing evidence does not prove compliance', () => {
+    const o = runOutcome([...allPass, meta({ id: 'RT-2.1.2', status: 'error' })], { strict: false });
+    expect(o.exitCode).toBe(1);
+    expect(o.reason).toContain('could not be evaluated (compliance not proven): RT-2.1.2');
+  });
+
+  it('does not gate on advisory failures or skips without --strict, but says they exist', () => {
+    const metas = [
+      ...allPass,
+      meta({ id: 'HOST-1.1.4', status: 'fail', level: 'advisory' }),
+      meta({ id: 'HOST-1.3.1', status: 'error', level: 'advisory' }),
+      meta({ id: 'RT-9', status: 'skip', message: 'containerd absent' }),
+    ];
+    const o = runOutcome(metas, { strict: false });
+    expect(o.exitCode).toBe(0);
+    expect(o.reason).toBe(
+      'all 3 required checks passed; 2 advisory checks not passing, 1 check skipped (gated only with --strict)',
+    );
+  });
+
+  it('with --strict, advisory failures and errors gate', () => {
+    const o = runOutcome([...allPass, meta({ id: 'HOST-1.1.4', status: 'error', level: 'advisory' })], {
+      strict: true,
+    });
+    expect(o).toEqual({ exitCode: 1, reason: 'strict: 1 advisory check not passing: HOST-1.1.4' });
+  });
+
+  it('with --strict, a skip gates', () => {
+    const o = runOutcome([...allPass, meta({ id: 'RT-9', status: 'skip' })], { strict: true });
+    expect(o).toEqual({ exitCode: 1, reason: 'strict: 1 check skipped: RT-9' });
+  });
+
+  it('with --strict and everything passing, is 0', () => {
+    expect(runOutcome(allPass, { strict: true })).toEqual({ exitCode: 0, reason: 'all 2 checks passed' });
+  });
+
+  it('is 3 when any node was unobservable, even when other checks failed', () => {
+    const metas = [
+      meta({ id: 'HOST-1.2.1', status: 'fail' }),
+      meta({ id: 'HOST-1', status: 'error', node: 'worker-02', unobservable: true }),
+      meta({ id: 'RT-1', status: 'error', node: 'worker-02', unobservable: true }),
+    ];
+    expect(runOutcome(metas, { strict: false })).toEqual({
+      exitCode: ExitCode.unobservable,
+      reason: 'could not observe 1 node: worker-02',
+    });
+  });
+
+  it('lists each failing ID once across nodes and shortens long lists', () => {
+    const metas = Array.from({ length: 8 }, (_, i) => meta({ id: `HOST-${i}`, status: 'fail' }));
+    metas.push(meta({ id: 'HOST-0', status: 'fail', node: 'worker-02' }));
+    const o = runOutcome(metas, { strict: false });
+    expect(o.reason).toBe('9 required checks failed: HOST-0, HOST-1, HOST-2, HOST-3, HOST-4, HOST-5 (+2 more)');
+  });
+
+  it('is 1 when checks never reported (run errors), even with no verdicts at all', () => {
+    const problem = 'suites/host/availability.test.ts: SyntaxError';
+    expect(runOutcome(allPass, { strict: false, runErrors: [problem] })).toEqual({
+      exitCode: 1,
+      reason: `1 run error (some checks never reported): ${problem}`,
+    });
+    expect(runOutcome([], { strict: false, runErrors: [problem] }).exitCode).toBe(1);
+  });
+});

@@ -1,0 +1,120 @@
+// NodegateReporter inside a real, programmatic Vitest run: the metas tests attach reach the JUnit file and outcome.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVitest } from 'vitest/node';
+import { NodegateReporter } from '../../reporters/nodegate-reporter.ts';
+import { ExitCode } from '../../src/errors.ts';
+import type { CheckMeta } from '../../src/run/meta.ts';
+
+const xsd = fileURLToPath(new URL('../../../shared/artifacts/junit/junit-10.xsd', import.meta.url));
+const haveXmllint = existsSync(xsd) && spawnSync('xmllint', ['--version']).status === 0;
+
+const base: Omit<CheckMeta, 'id' | 'status'> = {
+  title: 'No swap is active',
+  area: 'host',
+  threat: 'resource-exhaustion',
+  level: 'required',
+  cis: '',
+  remediation: 'Turn swap off: `swapoff -a`.',
+  node: 'worker-01',
+  expected: 'no active swap',
+  actual: 'no active swap',
+  source: '/proc/swaps',
+  message: '',
+  unobservable: false,
+};
+
+// Globals keep the temp file free of imports, so it runs outside the repo with nothing to resolve.
+const suiteSource = `
+const base = ${JSON.stringify(base)};
+test('HOST-1.1.1', ({ task }) => {
+  task.meta.nodegate = { ...base, id: 'HOST-1.1.1', title: 'Hostname matches', threat: 'availability', status: 'pass' };
+});
+test('HOST-1.2.1', ({ task }) => {
+  task.meta.nodegate = { ...base, id: 'HOST-1.2.1', status: 'fail', actual: '/swap.img', message: 'swap is on' };
+  throw new Error('HOST-1.2.1: expected no active swap, found /swap.img');
+});
+test('RT-2.1.1', ({ task, skip }) => {
+  task.meta.nodegate = { ...base, id: 'RT-2.1.1', area: 'runtime', threat: 'availability', status: 'skip' };
+  skip('containerd is not installed');
+});
+test('HOST-1.1.2', ({ task }) => {
+  task.meta.nodegate = { ...base, id: 'HOST-1.1.2', threat: 'availability', status: 'pass' };
+  throw new Error('bug after the verdict');
+});
+test('a helper test without a verdict', () => {});
+`;
+
+describe('NodegateReporter in a programmatic Vitest run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodegate-reporter-'));
+  const junitFile = join(dir, 'out', 'deep', 'nodegate.xml');
+  const reporter = new NodegateReporter({ junitFile, strict: false, color: false, write: (t) => summary.push(t) });
+  const summary: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'suites'));
+    writeFileSync(join(dir, 'suites', 'host.test.ts'), suiteSource);
+    writeFileSync(join(dir, 'suites', 'broken.test.ts'), "throw new Error('suite cannot load');\n");
+    const exitCode = process.exitCode;
+    const vitest = await startVitest([], {
+      root: dir,
+      config: false,
+      watch: false,
+      globals: true,
+      include: ['suites/**/*.test.ts'],
+      reporters: [reporter],
+      maxWorkers: 1,
+    });
+    await vitest.close();
+    // startVitest marks the process failed because the inner run has failing tests; that is not ours.
+    process.exitCode = exitCode;
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the metas in run order, reconciled with how each test ended', () => {
+    expect(reporter.lastMetas.map((m) => [m.id, m.status])).toEqual([
+      ['HOST-1.1.1', 'pass'],
+      ['HOST-1.2.1', 'fail'],
+      ['RT-2.1.1', 'skip'],
+      ['HOST-1.1.2', 'error'],
+    ]);
+    expect(reporter.lastMetas[2]?.message).toBe('containerd is not installed');
+    expect(reporter.lastMetas[3]?.message).toBe('the test failed after recording a "pass" verdict: bug after the verdict');
+  });
+
+  it('decides the outcome', () => {
+    expect(reporter.lastOutcome?.exitCode).toBe(ExitCode.nonCompliant);
+    expect(reporter.lastOutcome?.reason).toContain('1 required check failed: HOST-1.2.1');
+    expect(reporter.lastOutcome?.reason).toContain('1 run error (some checks never reported): suites/broken.test.ts');
+  });
+
+  it('treats a suite file that did not load as a run error: its checks never reported', () => {
+    expect(reporter.lastRunErrors).toEqual(['suites/broken.test.ts: suite cannot load']);
+  });
+
+  it('writes the JUnit file atomically into a directory it created', () => {
+    expect(existsSync(junitFile)).toBe(true);
+    expect(readdirSync(join(dir, 'out', 'deep'))).toEqual(['nodegate.xml']);
+    const xml = readFileSync(junitFile, 'utf8');
+    expect(xml).toMatch(/<testsuite name="worker-01 host" timestamp="[^"]+Z" time="[0-9.]+" tests="3" failures="1" errors="1" skipped="0">/);
+    expect(xml).toMatch(/<testsuite name="worker-01 runtime" [^>]*tests="1" failures="0" errors="0" skipped="1">/);
+    expect(xml).toContain('<failure message="swap is on Remediation: Turn swap off: `swapoff -a`." type="required">');
+    expect(xml).toContain('<skipped message="containerd is not installed"/>');
+    expect(xml).not.toContain('a helper test without a verdict');
+  });
+
+  it.skipIf(!haveXmllint)('writes a file valid against junit-10.xsd (needs xmllint)', () => {
+    const r = spawnSync('xmllint', ['--noout', '--schema', xsd, junitFile], { encoding: 'utf8' });
+    expect(r.stderr).toContain('validates');
+  });
+
+  it('prints the summary through the write option', () => {
+    const text = summary.join('');
+    expect(text).toContain('    FAIL  HOST-1.2.1  No swap is active\n');
+    expect(text).toContain('1 passed, 1 failed, 1 errors, 1 skipped\nrun error: suites/broken.test.ts: suite cannot load\n');
+  });
+});
