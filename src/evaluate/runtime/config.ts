@@ -1,0 +1,106 @@
+// RT-2.2.1–2.2.3: containerd's config.toml parses, keeps CRI enabled and sets runc's systemd cgroup driver,
+// judged by the table names containerd reads for the file's own config version.
+import type { NodeFacts } from '../../facts/types.ts';
+import type { Profile } from '../../profile/schema.ts';
+import { criPluginNames, disabledPlugins, findSystemdCgroup, runcOptionsPath, type OptionsTable } from '../../parse/containerd-config.ts';
+import { formatKeyPath } from '../../parse/toml-strict.ts';
+import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { containerdConfig, type ConfigEvidence } from './evidence.ts';
+
+const notParsed = (path: string): string => `${path} does not parse: see RT-2.2.1`;
+const at = (line: number | undefined): string => (line === undefined ? '' : ` (line ${line})`);
+
+/** Verdict for evidence that cannot be judged by 2.2.2/2.2.3, or undefined to go on. */
+function unusable(ev: ConfigEvidence, expected: string): Verdict | undefined {
+  if (ev.kind === 'unobservable') return error({ expected, actual: 'unknown', source: ev.path }, ev.why);
+  if (ev.kind === 'invalid') return error({ expected, actual: 'unparseable', source: ev.path }, notParsed(ev.path));
+  return undefined;
+}
+
+export function evaluateConfigParses(facts: NodeFacts, profile: Profile): Verdict {
+  const ev = containerdConfig(facts, profile);
+  const expected = 'valid TOML that containerd accepts';
+  const source = ev.path;
+  switch (ev.kind) {
+    case 'unobservable':
+      return error({ expected, actual: 'unknown', source }, ev.why);
+    case 'absent':
+      return pass({ expected, actual: 'no file', source }, 'no file: containerd uses its defaults');
+    case 'invalid':
+      return fail(
+        { expected, actual: ev.problem.message, source },
+        `${ev.path}: ${ev.problem.message}. containerd refuses to start with this file (a restart leaves the node without a runtime).`,
+      );
+    case 'ok':
+      return pass({ expected, actual: `valid TOML, config version ${ev.config.version}${ev.config.versionDeclared ? '' : ' (no `version` key)'}`, source });
+  }
+}
+
+export function evaluateCriEnabled(facts: NodeFacts, profile: Profile): Verdict {
+  const ev = containerdConfig(facts, profile);
+  const expected = 'disabled_plugins without "cri"';
+  const source = ev.path;
+  const bad = unusable(ev, expected);
+  if (bad) return bad;
+  if (ev.kind === 'absent') return pass({ expected, actual: 'no file (built-in default: no plugin disabled)', source });
+  if (ev.kind !== 'ok') return error({ expected, actual: 'unknown', source }, notParsed(ev.path));
+  const d = disabledPlugins(ev.config);
+  if (d.kind === 'unset') return pass({ expected, actual: 'disabled_plugins not set', source });
+  if (d.kind === 'invalid') {
+    return fail({ expected, actual: `disabled_plugins = ${JSON.stringify(d.value)}`, source }, `disabled_plugins${at(d.line)} must be a list of plugin names; containerd rejects this value`);
+  }
+  const actual = `disabled_plugins = ${JSON.stringify(d.names)}${at(d.line)}`;
+  const hits = d.names.filter((n) => criPluginNames.includes(n));
+  if (hits.length === 0) return pass({ expected, actual, source });
+  return fail(
+    { expected, actual, source },
+    `disabled_plugins${at(d.line)} lists ${hits.map((h) => `"${h}"`).join(', ')}, which disables containerd's CRI plugin: the kubelet cannot run pods through this containerd. Remove ${hits.length > 1 ? 'them' : 'it'} and restart containerd.`,
+  );
+}
+
+const tableRef = (t: OptionsTable): string => `[${t.name}]${at(t.line)}`;
+
+export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdict {
+  const ev = containerdConfig(facts, profile);
+  const bad = unusable(ev, 'SystemdCgroup = true in the runc options table');
+  if (bad) return bad;
+  const source = ev.path;
+  if (ev.kind === 'absent') {
+    return fail(
+      { expected: `SystemdCgroup = true in [${formatKeyPath(runcOptionsPath[3])}] (2.x) or [${formatKeyPath(runcOptionsPath[2])}] (1.x)`, actual: 'no file: built-in default SystemdCgroup = false', source },
+      `${ev.path} does not exist, so containerd runs with its built-in defaults, where runc's SystemdCgroup is false (in 1.x and still in 2.x): containers use the cgroupfs driver while the kubelet expects systemd. Create the file (\`containerd config default\`) and set SystemdCgroup = true in the runc options table.`,
+    );
+  }
+  if (ev.kind !== 'ok') return error({ expected: 'SystemdCgroup = true', actual: 'unknown', source }, notParsed(ev.path));
+
+  const { version, versionDeclared } = ev.config;
+  const { effective, ignored } = findSystemdCgroup(ev.config);
+  const expected = `SystemdCgroup = true in [${effective.name}] (config version ${version})`;
+  const versionText = versionDeclared ? `version = ${version}` : 'no `version` key, so version 1';
+  const ignoredText = ignored
+    .map(
+      (t) =>
+        ` ${tableRef(t)}${t.systemdCgroup !== undefined ? ` sets SystemdCgroup = ${JSON.stringify(t.systemdCgroup)}${at(t.keyLine)} but` : ''} is the config version ${t.version} name of that table: this file is ${versionText}, so containerd ignores it.`,
+    )
+    .join('');
+
+  if (!effective.present) {
+    return fail(
+      { expected, actual: `no [${effective.name}] table`, source },
+      `${ev.path} (${versionText}) has no [${effective.name}] table, so runc keeps the default SystemdCgroup = false.${ignoredText} Add SystemdCgroup = true under [${effective.name}].`,
+    );
+  }
+  const value = effective.systemdCgroup;
+  if (value === true) return pass({ expected, actual: `SystemdCgroup = true${at(effective.keyLine)}`, source });
+  if (value === undefined) {
+    return fail(
+      { expected, actual: `${tableRef(effective)} has no SystemdCgroup (default false)`, source },
+      `${tableRef(effective)} does not set SystemdCgroup, so runc uses the default false (cgroupfs).${ignoredText} Add SystemdCgroup = true to that table.`,
+    );
+  }
+  const typed = typeof value === 'boolean' ? '' : ` — a ${typeof value}, not the boolean true`;
+  return fail(
+    { expected, actual: `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine)}`, source },
+    `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine)} in ${tableRef(effective)}${typed}: runc uses the cgroupfs driver while the kubelet expects systemd.${ignoredText} Set SystemdCgroup = true.`,
+  );
+}
