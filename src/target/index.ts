@@ -1,0 +1,34 @@
+// The one door to a node: callers name a spec and get a Target, never a transport.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { openLocal } from './local.ts';
+import type { TargetSpec } from './parse.ts';
+import { openSsh } from './ssh.ts';
+import type { Target } from './types.ts';
+
+export { parseTargetSpec, targetLabel } from './parse.ts';
+export type { TargetSpec } from './parse.ts';
+export { privilegedShell, sudoFailure } from './privileged.ts';
+export type { ExecOptions, ExecResult, Target } from './types.ts';
+
+export interface OpenTargetOptions {
+  readonly identityFile?: string;
+  /** Defaults to ~/.ssh/known_hosts, the file the user's own ssh already trusts. */
+  readonly knownHostsFile?: string;
+  /** OpenSSH accept-new: record an unknown key, never replace a changed one. */
+  readonly acceptNewHostKey?: boolean;
+  readonly connectTimeoutMs?: number;
+  /** Upper bound on any single exec, whatever the caller asks. */
+  readonly commandTimeoutMs?: number;
+}
+
+export async function openTarget(spec: TargetSpec, options: OpenTargetOptions = {}): Promise<Target> {
+  if (spec.kind === 'local') return openLocal({ commandTimeoutMs: options.commandTimeoutMs });
+  return openSsh(spec, {
+    identityFile: options.identityFile,
+    knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+    acceptNewHostKey: options.acceptNewHostKey ?? false,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
+}
