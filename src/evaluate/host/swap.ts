@@ -1,0 +1,96 @@
+// HOST-1.2.x: no swap now (/proc/swaps) and none at the next boot (fstab, systemd .swap units, zram-generator).
+import { cmd, paths, zramGeneratorConfigs } from '../../facts/requirements.ts';
+import { parseFstab, swapEntries } from '../../parse/fstab.ts';
+import { parseProcSwaps } from '../../parse/swaps.ts';
+import { parseListUnitFiles, parseListUnits } from '../../parse/systemctl-list.ts';
+import { error, fail, pass } from '../verdict.ts';
+import { commandOutput, readFile } from './evidence.ts';
+import type { Evaluator } from './types.ts';
+
+export const noActiveSwap: Evaluator = (facts) => {
+  const expected = 'no active swap';
+  const source = paths.swaps;
+  const file = readFile(facts, source);
+  if (file.kind === 'missing') return error({ expected, actual: 'unknown', source }, `${source} does not exist: the probe did not see procfs.`);
+  if (file.kind === 'unknown') return error({ expected, actual: 'unknown', source }, `Cannot read ${source}: ${file.reason}.`);
+  const areas = parseProcSwaps(file.text);
+  if (areas.length === 0) return pass({ expected, actual: 'no swap areas', source });
+  const actual = areas.map((a) => `${a.filename} (${a.type}, ${a.sizeKiB} KiB)`).join(', ');
+  return fail({ expected, actual, source }, `${areas.length} swap area(s) active: ${actual}. Run \`swapoff -a\` (and make it persistent, HOST-1.2.2).`);
+};
+
+/** States in which a .swap unit is pulled in at boot; "generated" covers fstab, zram and gpt-auto generators. */
+const bootStates = new Set(['enabled', 'enabled-runtime', 'generated', 'linked', 'linked-runtime', 'transient', 'alias']);
+
+/** zram-generator reads the first of its config paths that exists (systemd precedence); a device is a [zramN] section. */
+function zramProblems(configs: readonly string[], read: (p: string) => ReturnType<typeof readFile>, unknown: string[]): string[] {
+  for (const path of configs) {
+    const f = read(path);
+    if (f.kind === 'missing') continue;
+    if (f.kind === 'unknown') {
+      unknown.push(f.reason);
+      return [];
+    }
+    const lines = f.text.split('\n');
+    const devices = lines.flatMap((l, i) => {
+      const m = /^\s*\[(zram\d+)\]\s*$/.exec(l);
+      return m ? [`[${m[1] ?? ''}] at line ${i + 1}`] : [];
+    });
+    return devices.length > 0 ? [`${path} defines zram swap ${devices.join(', ')} (remove the file or its device sections)`] : [];
+  }
+  return [];
+}
+
+export const swapStaysOff: Evaluator = (facts) => {
+  const expected = 'no swap entry in /etc/fstab, no enabled or active .swap unit, no zram-generator device';
+  const problems: string[] = [];
+  const unknown: string[] = [];
+  const notes: string[] = [];
+  const sources: string[] = [paths.fstab];
+
+  const fstab = readFile(facts, paths.fstab);
+  if (fstab.kind === 'unknown') unknown.push(fstab.reason);
+  else if (fstab.kind === 'text') {
+    for (const e of swapEntries(parseFstab(fstab.text))) {
+      const noauto = e.options.includes('noauto') ? ' (noauto, but still an uncommented swap entry)' : '';
+      problems.push(`${paths.fstab} line ${e.line} enables swap on ${e.spec}${noauto}: "${e.raw.trim()}" — comment it out`);
+    }
+  }
+
+  if (facts.systemd) {
+    const reported = new Set<string>();
+    sources.push('systemctl list-units --type=swap', 'systemctl list-unit-files --type=swap');
+    const units = commandOutput(facts, cmd.swapUnits, 'systemctl list-units --type=swap --all');
+    if (!units.ok) unknown.push(units.reason);
+    else {
+      for (const u of parseListUnits(units.stdout)) {
+        if (u.active !== 'active' && u.active !== 'activating') continue;
+        reported.add(u.unit);
+        problems.push(`swap unit ${u.unit} is ${u.active} (${u.sub}) — \`systemctl mask --now ${u.unit}\``);
+      }
+    }
+    const files = commandOutput(facts, cmd.swapUnitFiles, 'systemctl list-unit-files --type=swap');
+    if (!files.ok) unknown.push(files.reason);
+    else {
+      for (const u of parseListUnitFiles(files.stdout)) {
+        if (bootStates.has(u.state) && !reported.has(u.unit)) {
+          problems.push(`swap unit ${u.unit} is ${u.state} and starts at boot — \`systemctl mask ${u.unit}\``);
+        }
+      }
+    }
+  } else {
+    notes.push('systemd is not PID 1, so .swap units were not checked; /etc/fstab and zram-generator decided');
+  }
+
+  sources.push(...zramGeneratorConfigs);
+  problems.push(...zramProblems(zramGeneratorConfigs, (p) => readFile(facts, p), unknown));
+
+  const source = sources.join(', ');
+  const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  if (problems.length > 0) {
+    const unverified = unknown.length > 0 ? ` Also unverified: ${unknown.join('; ')}.` : '';
+    return fail({ expected, actual: problems.join('; '), source }, `Swap comes back at reboot: ${problems.join('; ')}.${unverified}${note}`);
+  }
+  if (unknown.length > 0) return error({ expected, actual: 'unknown', source }, `Cannot tell whether swap stays off: ${unknown.join('; ')}.${note}`);
+  return pass({ expected, actual: 'no swap configured for boot', source }, notes.join('; '));
+};

@@ -1,0 +1,135 @@
+// HOST-1.4.x: kernel parameters the node needs, as running now (/proc/sys) and as `sysctl --system` leaves them.
+import type { NodeFacts } from '../../facts/types.ts';
+import type { Profile } from '../../profile/schema.ts';
+import { paths, sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
+import { sysctlKeyToPath } from '../../parse/sysctl.ts';
+import { error, fail, pass, skip } from '../verdict.ts';
+import { exists, sameSysctlValue } from './evidence.ts';
+import { persistedValue, sysctlSystemPlan, where, type SysctlSystemPlan } from './sysctl-system.ts';
+import type { Evaluator } from './types.ts';
+
+const procPath = (key: string): string => `/proc/sys/${sysctlKeyToPath(key)}`;
+
+type Runtime = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
+
+/** The running value, or why there is none; absent net.bridge.* keys mean br_netfilter is not loaded. */
+export function runtimeValue(facts: NodeFacts, key: string): Runtime {
+  const s = facts.sysctls[key];
+  if (s === undefined) return { ok: false, reason: `${key} was not read by the probe` };
+  if (s.state === 'unreadable') return { ok: false, reason: `${procPath(key)} is unreadable: ${s.error}` };
+  if (s.state === 'present') return { ok: true, value: s.value.trim() };
+  if (key.startsWith('net.bridge.')) {
+    const dir = exists(facts, paths.bridgeSysctlDir);
+    const detail = dir === false ? `${paths.bridgeSysctlDir} does not exist` : `${procPath(key)} does not exist`;
+    return { ok: false, reason: `net.bridge.* keys are absent (${detail}): br_netfilter is not loaded — run \`modprobe br_netfilter\` (HOST-1.3.2)` };
+  }
+  return { ok: false, reason: `${procPath(key)} does not exist: this kernel does not have ${key}` };
+}
+
+function runtimeCheck(key: string): Evaluator {
+  return (facts, profile) => {
+    const source = procPath(key);
+    const want = profile.sysctls[key];
+    if (want === undefined) return skip({ expected: 'not required', actual: 'not checked', source }, `The profile's sysctls do not list ${key}.`);
+    const expected = `${key} = ${want}`;
+    const r = runtimeValue(facts, key);
+    if (!r.ok) return error({ expected, actual: 'unknown', source }, `Cannot read ${key}: ${r.reason}.`);
+    const actual = `${key} = ${r.value}`;
+    if (!sameSysctlValue(r.value, want)) {
+      return fail({ expected, actual, source }, `${key} is ${r.value}, not ${want}. Set it now with \`sysctl -w ${key}=${want}\` and persist it (HOST-1.4.4).`);
+    }
+    return pass({ expected, actual, source });
+  };
+}
+
+export const bridgeIptables: Evaluator = runtimeCheck('net.bridge.bridge-nf-call-iptables');
+export const bridgeIp6tables: Evaluator = runtimeCheck('net.bridge.bridge-nf-call-ip6tables');
+export const ipForward: Evaluator = runtimeCheck('net.ipv4.ip_forward');
+
+interface PersistedCheck {
+  readonly ok: boolean;
+  readonly actual: string;
+  readonly problem?: string;
+  readonly source?: string;
+}
+
+/** One key against the sysctl --system model: which file wins, and which file spoils a good value. */
+export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string): PersistedCheck {
+  const r = persistedValue(plan, key);
+  const shadowedGood = plan.shadowed.flatMap((s) =>
+    s.settings
+      .filter((x) => x.path === sysctlKeyToPath(key) && x.value !== null && sameSysctlValue(x.value, want))
+      .map((x) => `${s.shadow.file.path} line ${x.line} sets it to ${want} but is hidden by ${s.shadow.by} (same file name, higher precedence)`),
+  );
+  const hiddenNote = shadowedGood.length > 0 ? `; ${shadowedGood.join('; ')}` : '';
+  if (r.value === null || !r.winner) {
+    const why = r.excludedBy ? ` (${where(r.excludedBy)} excludes it from glob settings)` : '';
+    return {
+      ok: false,
+      actual: `${key} not set by any file`,
+      problem: `${key}: no file applied by sysctl --system sets it${why}, so it keeps the kernel default at boot${hiddenNote} — add "${key} = ${want}" to /etc/sysctl.d/k8s.conf`,
+    };
+  }
+  const winner = r.winner;
+  const actual = `${key} = ${r.value} (${where(winner)})`;
+  if (sameSysctlValue(r.value, want)) return { ok: true, actual, source: winner.file };
+  const good = [...r.writes].reverse().find((a) => a.setting.value !== null && sameSysctlValue(a.setting.value, want));
+  const override = good
+    ? `${where(winner)} sets ${r.value} and overrides ${where(good)} which sets ${want} (applied later: files run in lexical order of name, ${sysctlConf} last) — change or remove the line in ${winner.file}`
+    : `${where(winner)} sets ${r.value} — change it to ${want}, or add "${key} = ${want}" in a file that sorts after it (note ${sysctlConf} is applied last)`;
+  return { ok: false, actual, problem: `${key}: ${override}${hiddenNote}`, source: winner.file };
+}
+
+function persistedVerdictFor(facts: NodeFacts, wanted: Readonly<Record<string, string>>, what: string) {
+  const plan = sysctlSystemPlan(facts);
+  const expected = Object.entries(wanted).map(([k, v]) => `${k} = ${v}`).join(', ');
+  const checks = Object.entries(wanted).map(([k, v]) => checkPersisted(plan, k, v));
+  const files = [...new Set(checks.flatMap((c) => (c.source ? [c.source] : [])))];
+  const source = files.length > 0 ? files.join(', ') : [...sysctlDirs, sysctlConf].join(', ');
+  const actual = checks.map((c) => c.actual).join(', ');
+  const problems = checks.flatMap((c) => (c.problem ? [c.problem] : []));
+  if (plan.unknown.length > 0) {
+    return error({ expected, actual, source }, `Cannot compute what sysctl --system applies for ${what}: ${plan.unknown.join('; ')}.`);
+  }
+  if (problems.length > 0) return fail({ expected, actual, source }, `${problems.length} of ${checks.length} ${what} would be wrong after reboot: ${problems.join('. ')}.`);
+  return pass({ expected, actual, source });
+}
+
+export const sysctlsPersisted: Evaluator = (facts, profile) => persistedVerdictFor(facts, profile.sysctls, 'sysctls');
+
+export const kernelDefaultsSet: Evaluator = (facts, profile: Profile) => {
+  const wanted = profile.kernelDefaults;
+  const expected = Object.entries(wanted).map(([k, v]) => `${k} = ${v}`).join(', ') + ' (running and persisted)';
+  if (!profile.kubelet.protectKernelDefaults) {
+    return skip(
+      { expected, actual: 'not checked', source: 'profile kubelet.protectKernelDefaults' },
+      'The profile sets kubelet.protectKernelDefaults to false, so the kubelet does not require these kernel defaults.',
+    );
+  }
+  const runtimeProblems: string[] = [];
+  const runtimeUnknown: string[] = [];
+  const runtimeActual: string[] = [];
+  for (const [key, want] of Object.entries(wanted)) {
+    const r = runtimeValue(facts, key);
+    if (!r.ok) {
+      runtimeUnknown.push(r.reason);
+      runtimeActual.push(`${key} = unknown`);
+    } else {
+      runtimeActual.push(`${key} = ${r.value}`);
+      if (!sameSysctlValue(r.value, want)) runtimeProblems.push(`${key} is ${r.value} now, not ${want} (\`sysctl -w ${key}=${want}\`)`);
+    }
+  }
+  const persisted = persistedVerdictFor(facts, wanted, 'kernel defaults');
+  const actual = `running: ${runtimeActual.join(', ')}; persisted: ${persisted.actual}`;
+  const source = `/proc/sys, ${persisted.source}`;
+  const problems = [...runtimeProblems, ...(persisted.status === 'fail' ? [persisted.message] : [])];
+  const trap = 'With protectKernelDefaults on, the kubelet refuses to start while any of these differ.';
+  if (problems.length > 0) {
+    const unverified = runtimeUnknown.length > 0 || persisted.status === 'error' ? ` Also unverified: ${[...runtimeUnknown, ...(persisted.status === 'error' ? [persisted.message] : [])].join('; ')}.` : '';
+    return fail({ expected, actual, source }, `${problems.join('. ')}. ${trap}${unverified}`);
+  }
+  if (runtimeUnknown.length > 0 || persisted.status === 'error') {
+    return error({ expected, actual, source }, [...runtimeUnknown, ...(persisted.status === 'error' ? [persisted.message] : [])].join('; '));
+  }
+  return pass({ expected, actual, source });
+};
