@@ -1,6 +1,4 @@
 // The nodegate command: parse flags, validate settings, run the compliance suites through Vitest, map exit codes.
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { catalog } from './catalog/index.ts';
 import { ExitCode, NodegateError, UsageError } from './errors.ts';
@@ -8,9 +6,8 @@ import { loadSnapshot } from './facts/snapshot.ts';
 import { buildProfile } from './profile/load.ts';
 import { parseTargetSpec } from './target/parse.ts';
 import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
+import { suiteConfig } from './run/suite-config.ts';
 import './run/context.ts';
-
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const usage = `Usage: nodegate [options]
 
@@ -110,10 +107,11 @@ export async function main(argv: string[]): Promise<number> {
   const reporter = new NodegateReporter({ junitFile: settings.junitFile, strict: settings.strict, color: process.stdout.isTTY === true });
   const vitest = await startVitest(
     'test',
-    files.map((f) => relative(packageRoot, join(packageRoot, f))),
+    files,
     {
-      root: packageRoot,
-      config: join(packageRoot, 'vitest.config.ts'),
+      ...suiteConfig,
+      // Inline config: bundling vitest.config.ts costs more than the whole audit of one node.
+      config: false,
       run: true,
       watch: false,
       reporters: [new ProgressReporter(), reporter],

@@ -54,6 +54,10 @@ ng_needs_systemd() {
   [ -d /run/systemd/system ] && return 0
   ng_rec C "$1"; echo "skipped systemd is not PID 1 on this node"; ng_rec E "$1"; return 1
 }
+ng_needs_socket() {
+  [ -S "$2" ] && return 0
+  ng_rec C "$1"; echo "skipped no unix socket at $2"; ng_rec E "$1"; return 1
+}
 ng_sysctl() {
   ng_rec K "$1"
   if [ ! -e "$2" ]; then echo missing
@@ -84,7 +88,9 @@ function line(request: ProbeRequest): string {
       if (!globPattern.test(request.glob)) throw new Error(`unsafe glob for ${request.path}: ${request.glob}`);
       return `ng_dir ${shellQuote(request.path)} ${shellQuote(request.glob).slice(1, -1)}`;
     case 'command':
-      return `${request.needsSystemd ? `ng_needs_systemd ${shellQuote(request.name)} && ` : ''}ng_run ${shellQuote(request.name)} ${request.timeoutSeconds ?? 10} ${request.argv.map(shellQuote).join(' ')}`;
+      return `${request.needsSystemd ? `ng_needs_systemd ${shellQuote(request.name)} && ` : ''}${
+        request.needsSocket ? `ng_needs_socket ${shellQuote(request.name)} ${shellQuote(request.needsSocket)} && ` : ''
+      }ng_run ${shellQuote(request.name)} ${request.timeoutSeconds ?? 10} ${request.argv.map(shellQuote).join(' ')}`;
     case 'script':
       return `ng_run ${shellQuote(request.name)} 10 sh -c ${shellQuote(request.script)}`;
     case 'sysctl':

@@ -26,6 +26,8 @@ export interface CommandRequest {
   readonly timeoutSeconds?: number;
   /** Only meaningful where systemd is PID 1; elsewhere recorded as skipped instead of run. */
   readonly needsSystemd?: boolean;
+  /** Only run when this unix socket exists; a client dialing a missing socket just waits out its timeout. */
+  readonly needsSocket?: string;
 }
 /**
  * Run a snippet of POSIX sh authored in this repository (never built from profile or node values):
@@ -146,7 +148,7 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     { kind: 'command', name: cmd.containerdEnabled, argv: ['systemctl', 'is-enabled', 'containerd'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] },
-    { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--timeout', '5s', 'version'], timeoutSeconds: 8 },
+    { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--timeout', '3s', 'version'], timeoutSeconds: 6, needsSocket: socket },
     { kind: 'command', name: cmd.runcVersion, argv: ['runc', '--version'] },
     { kind: 'file', path: profile.containerd.configPath },
     { kind: 'stat', path: socket },
