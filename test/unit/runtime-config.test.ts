@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
-import { compliantFacts, drift, file, missing } from '../support/facts.ts';
+import { compliantFacts, drift, file, missing, ran } from '../support/facts.ts';
 import type { FileFact } from '../../src/facts/types.ts';
 
 const profile = profileSchema.parse(defaultProfile);
@@ -104,6 +104,14 @@ describe('RT-2.2.3 runc uses the systemd cgroup driver', () => {
     const v = cgroup(withConfig(longName), profile);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('no `version` key, so version 1');
+  });
+  it('fails a version 3 file on a containerd 1.x node: 1.x ignores the v3 table', () => {
+    const facts = drift(withConfig(v3('SystemdCgroup = true')), {
+      commands: { 'ctr-version': ran('Client:\n  Version:  1.7.24~ds1\n\nServer:\n  Version:  1.7.24~ds1\n') },
+    });
+    const v = cgroup(facts, profile);
+    expect(v).toMatchObject({ status: 'fail', actual: 'version = 3 (line 1)' });
+    expect(v.message).toContain('config version 3, which containerd 1.7.24~ds1 (1.x) does not know');
   });
   it('fails a missing file: built-in default is false in 1.x and 2.x', () => {
     const v = cgroup(withConfig(missing), profile);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
-import { compliantFacts, drift, notFound, ran } from '../support/facts.ts';
+import { compliantFacts, drift, missing, notFound, ran } from '../support/facts.ts';
 
 const profile = profileSchema.parse(defaultProfile);
 const rt = (id: string) => {
@@ -94,8 +94,11 @@ describe('RT-2.1.2 containerd answers on its socket', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toContain('no Server version');
   });
-  it('fails on a timeout, is an error without ctr', () => {
-    expect(check(drift(compliantFacts(), { commands: { 'ctr-version': { state: 'timeout' } } }), profile).status).toBe('fail');
+  it('fails on a timeout, saying why when the socket is missing; is an error without ctr', () => {
+    expect(check(drift(compliantFacts(), { commands: { 'ctr-version': { state: 'timeout' } } }), profile).message).toContain('containerd is hung');
+    const gone = check(drift(compliantFacts(), { commands: { 'ctr-version': { state: 'timeout' } }, files: { '/run/containerd/containerd.sock': missing } }), profile);
+    expect(gone).toMatchObject({ status: 'fail', actual: 'no answer (timed out)' });
+    expect(gone.message).toContain('does not exist: containerd is not running or listens elsewhere');
     const v = check(drift(compliantFacts(), { commands: { 'ctr-version': notFound } }), profile);
     expect(v.status).toBe('error');
     expect(v.message).toContain('cannot call the socket');

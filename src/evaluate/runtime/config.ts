@@ -3,9 +3,10 @@
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { criPluginNames, disabledPlugins, findSystemdCgroup, runcOptionsPath, type OptionsTable } from '../../parse/containerd-config.ts';
-import { formatKeyPath } from '../../parse/toml-strict.ts';
+import { exactLineOf, formatKeyPath } from '../../parse/toml-strict.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { containerdConfig, type ConfigEvidence } from './evidence.ts';
+import { nodeContainerdVersion } from './versions.ts';
 
 const notParsed = (path: string): string => `${path} does not parse: see RT-2.2.1`;
 const at = (line: number | undefined): string => (line === undefined ? '' : ` (line ${line})`);
@@ -76,6 +77,13 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
   const { version, versionDeclared } = ev.config;
   const { effective, ignored } = findSystemdCgroup(ev.config);
   const expected = `SystemdCgroup = true in [${effective.name}] (config version ${version})`;
+  const running = nodeContainerdVersion(facts);
+  if (version === 3 && running && running.version.major < 2) {
+    return fail(
+      { expected: `a config version containerd ${running.raw} reads (1 or 2)`, actual: `version = 3${at(exactLineOf(ev.config.items, ['version']))}`, source },
+      `${ev.path} is config version 3, which containerd ${running.raw} (1.x) does not know: it ignores [${effective.name}] and runc keeps SystemdCgroup = false. Use version = 2 with [${formatKeyPath(runcOptionsPath[2])}], or upgrade containerd to 2.x.`,
+    );
+  }
   const versionText = versionDeclared ? `version = ${version}` : 'no `version` key, so version 1';
   const ignoredText = ignored
     .map(

@@ -6,10 +6,15 @@ import { parseCtrVersion } from '../../parse/version.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { commandFact, oneLine } from './evidence.ts';
 
-/** What a failed dial usually means, to point at the fix. */
-function diagnose(stderr: string, socket: string): string {
-  if (/connection refused/i.test(stderr)) return `nothing accepts connections on ${socket}: containerd is not running or listens elsewhere`;
-  if (/no such file or directory/i.test(stderr)) return `${socket} does not exist: containerd is not running or listens elsewhere ([grpc] address)`;
+/**
+ * What a failed dial usually means, to point at the fix. ctr reports a missing socket as a dial timeout
+ * (it retries until its deadline), so the socket's own stat decides that case.
+ */
+function diagnose(stderr: string, socket: string, socketState: string | undefined): string {
+  if (socketState === 'missing' || /no such file or directory/i.test(stderr)) {
+    return `${socket} does not exist: containerd is not running or listens elsewhere ([grpc] address)`;
+  }
+  if (/connection refused/i.test(stderr)) return `nothing accepts connections on ${socket} (a stale socket): containerd is not running or listens elsewhere`;
   if (/permission denied/i.test(stderr)) return `the socket refused this user: it needs root or the socket's group`;
   if (/deadline exceeded|timeout/i.test(stderr)) return `${socket} accepted no call in time: containerd is hung or starting`;
   return 'the call failed';
@@ -23,7 +28,12 @@ export function evaluateSocketApi(facts: NodeFacts, profile: Profile): Verdict {
   if (!r.ok) {
     if (r.notFound) return error({ expected, actual: 'ctr not found', source }, `${r.why}: cannot call the socket without ctr (it ships with containerd)`);
     if (facts.commands[cmd.ctrVersion]?.state === 'timeout') {
-      return fail({ expected, actual: 'no answer (timed out)', source }, `${socket} did not answer a version call before the probe's timeout: containerd is hung or the socket is not served`);
+      // ctr keeps redialing a missing socket until its connect timeout, so a timeout often means "not there".
+      const cause =
+        facts.files[socket]?.state === 'missing'
+          ? `${socket} does not exist: containerd is not running or listens elsewhere ([grpc] address)`
+          : `${socket} did not answer a version call before the probe's timeout: containerd is hung or the socket is not served`;
+      return fail({ expected, actual: 'no answer (timed out)', source }, cause);
     }
     return error({ expected, actual: 'unknown', source }, r.why);
   }
@@ -36,7 +46,7 @@ export function evaluateSocketApi(facts: NodeFacts, profile: Profile): Verdict {
         `the probe ran as uid ${facts.probe.uid} without root, and ${socket} is meant to refuse such users: rerun with sudo to observe it`,
       );
     }
-    return fail({ expected, actual, source }, `${diagnose(stderr, socket)} (${oneLine(stderr) || `exit ${exitCode}`})`);
+    return fail({ expected, actual, source }, `${diagnose(stderr, socket, facts.files[socket]?.state)} (${oneLine(stderr) || `exit ${exitCode}`})`);
   }
   const server = parseCtrVersion(stdout, 'Server');
   if (!server) {

@@ -41,6 +41,14 @@ function judge(name: string, found: ParsedVersion, floors: Readonly<Record<strin
   }
 }
 
+/** The containerd version the node runs (the daemon's, else the binary's), when either can be read. */
+export function nodeContainerdVersion(facts: NodeFacts): ParsedVersion | undefined {
+  const ctr = facts.commands[cmd.ctrVersion];
+  const bin = facts.commands[cmd.containerdVersion];
+  const server = ctr?.state === 'ran' && ctr.exitCode === 0 ? parseCtrVersion(ctr.stdout, 'Server') : undefined;
+  return server ?? (bin?.state === 'ran' && bin.exitCode === 0 ? parseContainerdVersion(bin.stdout) : undefined);
+}
+
 export function evaluateContainerdVersion(facts: NodeFacts, profile: Profile): Verdict {
   const floors = profile.containerd.versionFloors;
   const ctrSource = `ctr --address ${profile.containerd.socket.path} version (Server)`;
