@@ -28,6 +28,10 @@ function currentUser(): string {
 export function parseTargetSpec(text: string): TargetSpec {
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === 'local') return { kind: 'local' };
+  const authority = trimmed.replace(/^ssh:\/\/(?:[^@/]*@)?/i, '');
+  if (/^ssh:\/\//i.test(trimmed) && !authority.startsWith('[') && (authority.match(/:/g)?.length ?? 0) > 1) {
+    throw bad(text, 'an IPv6 address needs brackets, as in ssh://user@[fd00::1]:22');
+  }
   const m = sshPattern.exec(trimmed);
   if (!m) {
     const why = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^ssh:\/\//i.test(trimmed)

@@ -43,6 +43,13 @@ export function isTransient(error: unknown): boolean {
   return error.message === 'Connection lost before handshake' || error.message === lostBeforeLogin;
 }
 
+/** Unencrypted and private: a .pub file parses as a key too, but with no private half. */
+function isUsablePrivateKey(data: Buffer): boolean {
+  const parsed = utils.parseKey(data);
+  // The typings claim getPrivatePEM() always returns a string; for a public key it returns null.
+  return !(parsed instanceof Error) && (parsed.getPrivatePEM() as string | null) !== null;
+}
+
 async function loadKeyFile(path: string): Promise<Buffer> {
   let data: Buffer;
   try {
@@ -60,6 +67,10 @@ async function loadKeyFile(path: string): Promise<Buffer> {
     throw new UsageError(`identity file ${path} is not a usable private key: ${parsed.message}`,
       'pass an OpenSSH, PEM or PPK private key (not the .pub file)');
   }
+  if (!isUsablePrivateKey(data)) {
+    throw new UsageError(`identity file ${path} is not a usable private key: it holds only a public key`,
+      'pass an OpenSSH, PEM or PPK private key (not the .pub file)');
+  }
   return data;
 }
 
@@ -71,7 +82,7 @@ async function credentials(identityFile: string | undefined): Promise<Credential
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     const path = join(homedir(), '.ssh', name);
     const data = await readFile(path).catch(() => undefined);
-    if (data && !(utils.parseKey(data) instanceof Error)) return { privateKey: data, source: `key ${path}` };
+    if (data && isUsablePrivateKey(data)) return { privateKey: data, source: `key ${path}` };
   }
   throw new UsageError('no SSH credentials: no identity file given, no ssh-agent (SSH_AUTH_SOCK unset), no usable ~/.ssh/id_* key',
     'pass an identity file or start ssh-agent with the audit key loaded');
@@ -198,9 +209,9 @@ function connectOnce(spec: SshSpec, options: SshOptions, creds: Credentials, lab
             verify(refusal === undefined);
           },
           (error: unknown) => {
-            hostKeyError = error instanceof TargetError ? error : undefined;
-            verify(false);
+            // Reject first: verify(false) makes ssh2 emit its generic "Host denied" at once.
             fail(error);
+            verify(false);
           },
         );
       },
@@ -282,7 +293,7 @@ class SshTarget implements Target {
         done(new TargetError('timeout', this.label, `command did not finish within ${timeoutMs} ms: ${preview(command)}`,
           'the command hangs or the node is overloaded; raise the command timeout if it is just slow'));
       }, timeoutMs);
-      this.#client.exec(remoteCommand(command, timeoutMs), (err, stream) => {
+      const started = this.#startExec(command, timeoutMs, (err, stream) => {
         if (err) {
           done(new TargetError('unreachable', this.label, `cannot open a session: ${err.message}`,
             'sshd may limit sessions (MaxSessions) or the connection dropped'));
@@ -315,7 +326,20 @@ class SshTarget implements Target {
         });
         stream.end(options.stdin ?? '');
       });
+      if (!started) {
+        done(new TargetError('unreachable', this.label, 'connection to the node was lost', 'check the node and the network, then rerun'));
+      }
     });
+  }
+
+  /** ssh2 throws synchronously ("Not connected") when the socket died between calls; report that as false. */
+  #startExec(command: string, timeoutMs: number, callback: (err: Error | undefined, stream: ClientChannel) => void): boolean {
+    try {
+      this.#client.exec(remoteCommand(command, timeoutMs), callback);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   close(): Promise<void> {

@@ -90,6 +90,27 @@ describe.skipIf(unavailable !== undefined)(`ssh target against a real sshd${unav
     }
   });
 
+  it('logs in with a key held by a real ssh-agent when no identity file is given', async () => {
+    const sock = join(sshd.dir, `agent-${Date.now()}.sock`);
+    const agent = spawnSync('ssh-agent', ['-a', sock, '-s'], { encoding: 'utf8' });
+    expect(agent.status, agent.stderr).toBe(0);
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      const added = spawnSync('ssh-add', [sshd.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, encoding: 'utf8' });
+      expect(added.status, added.stderr).toBe(0);
+      process.env.SSH_AUTH_SOCK = sock;
+      const t = await openTarget({ kind: 'ssh', user: sshdUsers.noSudo, host: '127.0.0.1', port: sshd.port },
+        { knownHostsFile: sshd.knownHostsPath, connectTimeoutMs: 5000 });
+      expect((await t.exec('id -un', { timeoutMs: 5000 })).stdout).toBe(`${sshdUsers.noSudo}\n`);
+      await t.close();
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+      if (pid > 0) process.kill(pid);
+    }
+  });
+
   it('privileged shell: root directly, NOPASSWD sudo to uid 0, password-wanting sudo is a sudo-password error', async () => {
     for (const user of [sshdUsers.root, sshdUsers.sudoNopasswd]) {
       const t = await open(user);
@@ -213,6 +234,17 @@ describe.skipIf(unavailable !== undefined)(`ssh target against a real sshd${unav
     } finally {
       await t.close();
     }
+  });
+
+  it('a connection lost mid-command rejects that exec and every later one as unreachable', async () => {
+    const t = await open('root');
+    // Inner sh -> timeout -> the root session's sshd process: kill that, as a crash or a network cut would.
+    const e = await failure(t.exec('kill -9 "$(ps -o ppid= -p "$PPID" | tr -d " ")"; sleep 5', { timeoutMs: 5000 }));
+    expect(e.failure).toBe('unreachable');
+    expect(e.message).toBe(`ssh://root@127.0.0.1:${sshd.port}: connection to the node was lost`);
+    const later = await failure(t.exec('true', { timeoutMs: 5000 }));
+    expect(later.failure).toBe('unreachable');
+    await t.close();
   });
 
   it('commandTimeoutMs caps whatever timeout a caller asks for', async () => {
