@@ -148,7 +148,8 @@ describe('HOST-1.4.5 kernel defaults', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toContain('vm.overcommit_memory is 0 now, not 1');
     expect(v.message).toContain('kernel.panic is 0 now, not 10');
-    expect(v.message).toContain('kernel.keys.root_maxbytes: no file applied by sysctl --system sets it');
+    expect(v.message).toContain('no file applied by sysctl --system sets kernel.keys.root_maxbytes, so it keeps the kernel default at boot');
+    expect(v.message).toContain('"kernel.keys.root_maxbytes = 25000000"');
     expect(v.message).toContain('the kubelet refuses to start');
     expect(v.message).not.toContain('vm.panic_on_oom is');
   });
@@ -192,7 +193,8 @@ describe.skipIf(!existsSync(artifacts))('Debian 12 stock sysctl files against pr
     const v = run('HOST-1.4.4', debian);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('3 of 3 sysctls would be wrong after reboot');
-    expect(v.message).toContain('net.ipv4.ip_forward: no file applied by sysctl --system sets it');
+    expect(v.message).toContain('no file applied by sysctl --system sets net.bridge.bridge-nf-call-iptables, net.bridge.bridge-nf-call-ip6tables, net.ipv4.ip_forward');
+    expect(v.message).toContain('"net.ipv4.ip_forward = 1"');
   });
 });
 

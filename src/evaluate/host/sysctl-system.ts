@@ -34,7 +34,7 @@ export function sysctlSystemPlan(facts: NodeFacts): SysctlSystemPlan {
   const conf = facts.files[sysctlConf];
   if (conf === undefined || conf.state === 'unreadable') {
     unknown.push(conf === undefined ? `${sysctlConf} was not gathered by the probe` : `${sysctlConf} is unreadable: ${conf.error}`);
-  } else if (conf.state === 'present' && conf.type !== 'directory') {
+  } else if (conf.state === 'present' && conf.type === 'file') {
     const r = resolveEntry(facts, '/etc', 'sysctl.conf');
     if (r.unknown) unknown.push(r.unknown);
     else if (r.file && !r.file.masked) apply(sysctlConf, sysctlConf, r.file.text);

@@ -50,6 +50,8 @@ interface PersistedCheck {
   readonly ok: boolean;
   readonly actual: string;
   readonly problem?: string;
+  /** Set when no file sets the key and nothing more specific needs saying: the line to add. */
+  readonly missingLine?: string;
   readonly source?: string;
 }
 
@@ -63,10 +65,12 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
   );
   const hiddenNote = shadowedGood.length > 0 ? `; ${shadowedGood.join('; ')}` : '';
   if (r.value === null || !r.winner) {
+    const actual = `${key} not set by any file`;
+    if (!r.excludedBy && hiddenNote === '') return { ok: false, actual, missingLine: `${key} = ${want}` };
     const why = r.excludedBy ? ` (${where(r.excludedBy)} excludes it from glob settings)` : '';
     return {
       ok: false,
-      actual: `${key} not set by any file`,
+      actual,
       problem: `${key}: no file applied by sysctl --system sets it${why}, so it keeps the kernel default at boot${hiddenNote} — add "${key} = ${want}" to /etc/sysctl.d/k8s.conf`,
     };
   }
@@ -88,10 +92,17 @@ function persistedVerdictFor(facts: NodeFacts, wanted: Readonly<Record<string, s
   const source = files.length > 0 ? files.join(', ') : [...sysctlDirs, sysctlConf].join(', ');
   const actual = checks.map((c) => c.actual).join(', ');
   const problems = checks.flatMap((c) => (c.problem ? [c.problem] : []));
+  const missing = checks.flatMap((c) => (c.missingLine ? [c.missingLine] : []));
+  if (missing.length > 0) {
+    problems.push(
+      `no file applied by sysctl --system sets ${missing.map((l) => l.split(' = ')[0]).join(', ')}, so ${missing.length === 1 ? 'it keeps' : 'they keep'} the kernel default at boot — add to /etc/sysctl.d/k8s.conf: ${missing.map((l) => `"${l}"`).join(', ')}`,
+    );
+  }
+  const wrong = checks.filter((c) => !c.ok).length;
   if (plan.unknown.length > 0) {
     return error({ expected, actual, source }, `Cannot compute what sysctl --system applies for ${what}: ${plan.unknown.join('; ')}.`);
   }
-  if (problems.length > 0) return fail({ expected, actual, source }, `${problems.length} of ${checks.length} ${what} would be wrong after reboot: ${problems.join('. ')}.`);
+  if (problems.length > 0) return fail({ expected, actual, source }, `${wrong} of ${checks.length} ${what} would be wrong after reboot: ${problems.join('. ')}.`);
   return pass({ expected, actual, source });
 }
 
@@ -122,7 +133,7 @@ export const kernelDefaultsSet: Evaluator = (facts, profile: Profile) => {
   const persisted = persistedVerdictFor(facts, wanted, 'kernel defaults');
   const actual = `running: ${runtimeActual.join(', ')}; persisted: ${persisted.actual}`;
   const source = `/proc/sys, ${persisted.source}`;
-  const problems = [...runtimeProblems, ...(persisted.status === 'fail' ? [persisted.message] : [])];
+  const problems = [...runtimeProblems, ...(persisted.status === 'fail' ? [persisted.message.replace(/\.$/, '')] : [])];
   const trap = 'With protectKernelDefaults on, the kubelet refuses to start while any of these differ.';
   if (problems.length > 0) {
     const unverified = runtimeUnknown.length > 0 || persisted.status === 'error' ? ` Also unverified: ${[...runtimeUnknown, ...(persisted.status === 'error' ? [persisted.message] : [])].join('; ')}.` : '';
