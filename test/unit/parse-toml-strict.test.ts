@@ -57,6 +57,9 @@ describe('parseTomlStrict', () => {
     expect(p.message).toBe('table [plugins."io.containerd.grpc.v1.cri"] is defined twice: lines 1 and 4');
     expect(p).toMatchObject({ line: 4, firstLine: 1 });
   });
+  it('counts lines the same in a CRLF file', () => {
+    expect(problem('version = 2\r\n[grpc]\r\n  uid = 0\r\n[grpc]\r\n').message).toBe('table [grpc] is defined twice: lines 2 and 4');
+  });
   it('names both lines of a duplicate key', () => {
     expect(problem('[a]\nx = 1\n\nx = 2\n').message).toBe('key a.x is defined twice: lines 2 and 4');
   });
