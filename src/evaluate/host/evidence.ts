@@ -53,7 +53,3 @@ export function sameSysctlValue(a: string, b: string): boolean {
     return x === y;
   });
 }
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
