@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE_VERSION=24.21.0
-APT_PACKAGES=(openssh-server openssh-client sudo iproute2 procps util-linux libxml2-utils ca-certificates)
+APT_PACKAGES=(openssh-server openssh-client sudo iproute2 procps util-linux libxml2-utils ca-certificates time containerd runc)
 
 want_test_deps=false
 [[ "${1:-}" == "--test-deps" ]] && want_test_deps=true

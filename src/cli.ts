@@ -84,8 +84,11 @@ function suiteFiles(settings: RunSettings): string[] {
 }
 
 async function validate(settings: RunSettings): Promise<void> {
-  buildProfile(settings.profileLayers);
+  const profile = buildProfile(settings.profileLayers);
   for (const node of settings.nodes) parseTargetSpec(node.target);
+  const names = settings.nodes.map((n) => n.name || profile.node.name);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new UsageError(`node name "${repeated}" is given to more than one target`, 'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   if (settings.snapshot) await loadSnapshot(settings.snapshot);
 }
 

@@ -148,7 +148,7 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     { kind: 'command', name: cmd.containerdEnabled, argv: ['systemctl', 'is-enabled', 'containerd'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] },
-    { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--timeout', '3s', 'version'], timeoutSeconds: 6, needsSocket: socket },
+    { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--connect-timeout', '2s', '--timeout', '3s', 'version'], timeoutSeconds: 6, needsSocket: socket },
     { kind: 'command', name: cmd.runcVersion, argv: ['runc', '--version'] },
     { kind: 'file', path: profile.containerd.configPath },
     { kind: 'stat', path: socket },

@@ -1,0 +1,38 @@
+// Reads nodegate's JUnit back into verdicts per node and check ID, so end-to-end tests assert on the real report.
+import { XMLParser } from 'fast-xml-parser';
+
+export type JUnitStatus = 'pass' | 'fail' | 'error' | 'skip';
+
+export interface JUnitCase {
+  readonly suite: string;
+  readonly id: string;
+  readonly name: string;
+  readonly status: JUnitStatus;
+  readonly message: string;
+}
+
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+interface RawCase {
+  '@_name': string;
+  failure?: { '@_message'?: string };
+  error?: { '@_message'?: string };
+  skipped?: { '@_message'?: string } | '';
+}
+interface RawSuite {
+  '@_name': string;
+  testcase?: RawCase | RawCase[];
+}
+
+export function readJUnit(xml: string): JUnitCase[] {
+  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as {
+    testsuites?: { testsuite?: RawSuite[] };
+  };
+  return asList(doc.testsuites?.testsuite).flatMap((suite) =>
+    asList(suite.testcase).map((c): JUnitCase => {
+      const status: JUnitStatus = c.failure !== undefined ? 'fail' : c.error !== undefined ? 'error' : c.skipped !== undefined ? 'skip' : 'pass';
+      const message = c.failure?.['@_message'] ?? c.error?.['@_message'] ?? (typeof c.skipped === 'object' ? (c.skipped['@_message'] ?? '') : '');
+      return { suite: suite['@_name'], id: c['@_name'].split(' ')[0] ?? '', name: c['@_name'], status, message };
+    }),
+  );
+}
