@@ -10,7 +10,7 @@ export const threatKeys = [
 ] as const;
 export type ThreatKey = (typeof threatKeys)[number];
 
-export const areas = ['host', 'runtime'] as const;
+export const areas = ['host', 'runtime', 'kubelet', 'security'] as const;
 export type Area = (typeof areas)[number];
 
 export type Level = 'required' | 'advisory';
