@@ -22,7 +22,29 @@ export const profileSchema = z
     modules: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a kernel module name')),
     sysctls: z.record(z.string(), sysctlValue),
     kernelDefaults: z.record(z.string(), sysctlValue),
-    kubelet: z.object({ protectKernelDefaults: z.boolean() }).strict(),
+    kubelet: z
+      .object({
+        protectKernelDefaults: z.boolean(),
+        readOnlyPort: z.number().int().min(0).max(65535),
+        eventRecordQPS: z.number().int().min(0),
+        authorizationMode: z.string().min(1),
+        heldPackages: z.array(z.string().min(1)),
+        hardeningDropIn: z.string().startsWith('/'),
+        systemReserved: z.record(z.string(), z.string()),
+        kubeReserved: z.record(z.string(), z.string()),
+        evictionHard: z.record(z.string(), z.string()),
+        evictionSoft: z.record(z.string(), z.string()),
+        evictionSoftGracePeriod: z.record(z.string(), z.string()),
+        maxPods: z.number().int().min(1),
+        tlsCipherSuites: z.array(z.string().min(1)),
+        unitFileMode: octalMode,
+        kubeconfigMode: octalMode,
+        clientCAFileMode: octalMode,
+        configFileMode: octalMode,
+        kubeProxyKubeconfigs: z.array(z.string().startsWith('/')),
+        legacyReadOnlyPort: z.number().int().min(1).max(65535),
+      })
+      .strict(),
     containerd: z
       .object({
         configPath: z.string().startsWith('/'),
