@@ -1,13 +1,13 @@
 // The nodegate command: parse flags, validate settings, run the compliance suites through Vitest, map exit codes.
 import { parseArgs } from 'node:util';
-import { catalog } from './catalog/index.ts';
 import { ExitCode, NodegateError, UsageError } from './errors.ts';
 import { loadSnapshot } from './facts/snapshot.ts';
 import { buildProfile } from './profile/load.ts';
 import { parseTargetSpec } from './target/parse.ts';
 import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
-import { suiteConfig } from './run/suite-config.ts';
+import { suiteChecks, suiteConfig } from './run/suite-config.ts';
 import './run/context.ts';
+import type { CheckMeta } from './run/meta.ts';
 
 const usage = `Usage: nodegate [options]
 
@@ -76,10 +76,8 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
 
 /** Only the suite files whose threat rows hold a selected check, so Vitest loads nothing else. */
 function suiteFiles(settings: RunSettings): string[] {
-  const selected = catalog.filter(
-    (c) => (settings.only.length === 0 || settings.only.includes(c.id)) && !settings.skip.includes(c.id),
-  );
-  if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID');
+  const selected = suiteChecks(settings.only, settings.skip);
+  if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID that this release runs');
   return [...new Set(selected.map((c) => `suites/${c.area}/${c.threat}.test.ts`))];
 }
 
@@ -90,6 +88,11 @@ async function validate(settings: RunSettings): Promise<void> {
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated) throw new UsageError(`node name "${repeated}" is given to more than one target`, 'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   if (settings.snapshot) await loadSnapshot(settings.snapshot);
+}
+
+/** One line per node that could not be observed at all: the reason, as the transport stated it. */
+function unobservableLines(metas: readonly CheckMeta[]): string[] {
+  return [...new Set(metas.filter((m) => m.unobservable).map((m) => `${m.node}: ${m.message}`))];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -127,6 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nodegate: the run did not complete (${errors.length} error(s) above)\n`);
     return ExitCode.usage;
   }
+  for (const line of unobservableLines(reporter.lastMetas)) process.stderr.write(`nodegate: ${line}\n`);
   return reporter.lastOutcome.exitCode;
 }
 

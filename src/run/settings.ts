@@ -94,7 +94,9 @@ async function readConfig(file: string): Promise<ConfigFile> {
 
 const envFlag = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : /^(1|true|yes)$/i.test(v));
 
-export async function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): Promise<RunSettings> {
+export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<RunSettings> {
+  // An empty NODEGATE_* variable means unset, as in a CI matrix that leaves a value blank.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([k, v]) => k.startsWith('NODEGATE_') && v !== '')) as NodeJS.ProcessEnv;
   const configPath = flags.config ?? env.NODEGATE_CONFIG ?? (existsSync(resolve(cwd, defaultConfigFile)) ? defaultConfigFile : undefined);
   const configFile = configPath ? resolve(cwd, configPath) : undefined;
   const config: ConfigFile = configFile ? await readConfig(configFile) : {};

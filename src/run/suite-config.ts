@@ -1,5 +1,6 @@
 // Vitest settings of the compliance suites, shared by vitest.config.ts and the CLI's inline config.
 import { fileURLToPath } from 'node:url';
+import { catalog, type Area, type CheckDeclaration } from '../catalog/index.ts';
 
 export const packageRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -19,3 +20,13 @@ export const suiteConfig: {
   maxWorkers: 1,
   isolate: false,
 };
+
+/** Areas that have suite files under suites/: checks of other areas are declared but not run yet. */
+export const suiteAreas: readonly Area[] = ['host', 'runtime'];
+
+/** The checks a run can execute, optionally narrowed by --only and --skip. */
+export function suiteChecks(only: readonly string[] = [], skip: readonly string[] = []): CheckDeclaration[] {
+  return catalog.filter(
+    (c) => suiteAreas.includes(c.area) && (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id),
+  );
+}

@@ -1,0 +1,70 @@
+// The CLI end to end with no node: replaying the recorded lab snapshot gives the same verdicts, JUnit and exit codes.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { suiteChecks } from '../../src/run/suite-config.ts';
+import { runCli, repoRoot } from '../support/cli.ts';
+import { readJUnit } from '../support/junit-read.ts';
+
+const snapshot = join(repoRoot, 'fixtures/snapshots/lab-drifted.json');
+const xsd = join(repoRoot, '../shared/artifacts/junit/junit-10.xsd');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ng-cli-'));
+});
+
+describe('nodegate --snapshot (the README demo)', () => {
+  test('the demo node fails exactly its drifts plus what its host shares, with JUnit that validates', async () => {
+    const junit = join(dir, 'demo.xml');
+    const r = await runCli(['--snapshot', snapshot, '--junit', junit]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/GATE FAILED/);
+    const cases = readJUnit(await readFile(junit, 'utf8'));
+    expect(cases).toHaveLength(suiteChecks().length);
+    const with_ = (s: string) => cases.filter((c) => c.status === s).map((c) => c.id).sort();
+    // The drifts of fixtures/lab/demo-drifted, and what the lab node shares with its host (Debian 12's containerd 1.6
+    // and runc 1.1, the host's kernel.* values); RT-2.1.1 cannot be observed without systemd.
+    expect(with_('fail')).toEqual(['HOST-1.2.2', 'HOST-1.4.4', 'HOST-1.4.5', 'RT-2.1.3', 'RT-2.1.4', 'RT-2.3.1']);
+    expect(with_('error')).toEqual(['RT-2.1.1']);
+    expect(cases.find((c) => c.id === 'HOST-1.2.2')?.message).toMatch(/\/etc\/fstab line 12 .*Remediation: /);
+    if (existsSync(xsd)) execFileSync('xmllint', ['--noout', '--schema', xsd, junit], { stdio: 'pipe' });
+  });
+
+  test('--only narrows the run, and passing checks alone exit 0', async () => {
+    const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.1,RT-2.2.3']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/PASS\s+HOST-1\.1\.1/);
+    expect(r.stdout).toMatch(/PASS\s+RT-2\.2\.3/);
+    expect(r.stdout).not.toMatch(/HOST-1\.2\.2/);
+    expect(r.stdout).toMatch(/2 passed, 0 failed, 0 errors, 0 skipped/);
+  });
+
+  test('--skip drops checks until the gate passes; a blank NODEGATE_* variable counts as unset', async () => {
+    const blank = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3'], { env: { NODEGATE_PROFILE: '', NODEGATE_JUNIT: '' } });
+    expect(blank.exitCode).toBe(0);
+    const skipped = await runCli(['--snapshot', snapshot, '--skip', 'HOST-1.2.2,HOST-1.4.4,HOST-1.4.5,RT-2.1.3,RT-2.1.4,RT-2.3.1,RT-2.1.1']);
+    expect(skipped.exitCode).toBe(0);
+    expect(skipped.stdout).toMatch(/GATE PASSED/);
+  });
+
+  test('a profile override changes the expectation: Ubuntu-only OS list makes the advisory fail under --strict', async () => {
+    const profile = join(dir, 'debian-only.yaml');
+    await (await import('node:fs/promises')).writeFile(profile, 'os:\n  supported:\n    - { id: debian, versionId: "12" }\n');
+    const lenient = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.4', '--profile', profile]);
+    expect(lenient.exitCode).toBe(0);
+    expect(lenient.stdout).toMatch(/FAIL\s+HOST-1\.1\.4/);
+    const strict = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.4', '--profile', profile, '--strict']);
+    expect(strict.exitCode).toBe(1);
+  });
+
+  test('--save-snapshot of a replay round-trips the same facts', async () => {
+    const again = join(dir, 'again.json');
+    const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3', '--save-snapshot', again]);
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(again)).toBe(false); // replay saves nothing: there is nothing new to save
+  });
+});
