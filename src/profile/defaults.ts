@@ -63,4 +63,5 @@ export const defaultProfile: ProfileInput = {
     versionFloors: { '1.7': '1.7.29', '2.0': '2.0.7', '2.1': '2.1.5', '2.2': '2.2.0' },
   },
   runc: { versionFloors: { '1.2': '1.2.8', '1.3': '1.3.3' } },
+  seccomp: { root: '/var/lib/kubelet/seccomp', profiles: ['profiles/web-app.json'], mode: '0644' },
 };

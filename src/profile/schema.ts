@@ -64,6 +64,16 @@ export const profileSchema = z
         versionFloors: z.record(z.string().regex(/^\d+\.\d+$/, 'a release line such as "1.2"'), version),
       })
       .strict(),
+    seccomp: z
+      .object({
+        /** The kubelet's seccomp root (<root-dir>/seccomp): localhost/<profile> names resolve under it. */
+        root: z.string().startsWith('/'),
+        profiles: z
+          .array(z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.\/-]+$/, 'a path relative to seccomp.root, without ".." (e.g. "profiles/web-app.json")'))
+          .min(1),
+        mode: octalMode,
+      })
+      .strict(),
   })
   .strict();
 
