@@ -1,0 +1,28 @@
+// Where a kubeadm node keeps the kubelet's unit, drop-ins, env files and config: shared by the probe's requests
+// and the model that reads them back.
+
+/** systemd's unit search path for system units, highest precedence first (/lib before /usr/lib on split-usr Debian). */
+export const unitDirs = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'] as const;
+export const kubeletUnit = 'kubelet.service';
+export const kubeletUnitFiles: readonly string[] = unitDirs.map((d) => `${d}/${kubeletUnit}`);
+export const kubeletDropInDirs: readonly string[] = unitDirs.map((d) => `${d}/${kubeletUnit}.d`);
+
+export const kubeletPaths = {
+  etcDefault: '/etc/default/kubelet',
+  sysconfig: '/etc/sysconfig/kubelet',
+  kubeadmFlags: '/var/lib/kubelet/kubeadm-flags.env',
+  config: '/var/lib/kubelet/config.yaml',
+  kubeconfig: '/etc/kubernetes/kubelet.conf',
+  clientCA: '/etc/kubernetes/pki/ca.crt',
+} as const;
+
+/** Names under which kubelet command outputs land in NodeFacts.commands. */
+export const kubeletCmd = {
+  cmdline: 'kubelet-cmdline',
+  show: 'kubelet-systemctl-show',
+  active: 'kubelet-is-active',
+  enabled: 'kubelet-is-enabled',
+  journal: 'kubelet-journal',
+  holds: 'apt-mark-showhold',
+  listeners: 'ss-listeners',
+} as const;
