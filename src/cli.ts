@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { ExitCode, NodegateError, UsageError } from './errors.ts';
 import { loadSnapshot } from './facts/snapshot.ts';
 import { buildProfile } from './profile/load.ts';
+import type { Profile } from './profile/schema.ts';
+import { observeNodes } from './run/observe.ts';
 import { parseTargetSpec } from './target/parse.ts';
 import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
 import { suiteChecks, suiteConfig } from './run/suite-config.ts';
@@ -81,13 +83,14 @@ function suiteFiles(settings: RunSettings): string[] {
   return [...new Set(selected.map((c) => `suites/${c.area}/${c.threat}.test.ts`))];
 }
 
-async function validate(settings: RunSettings): Promise<void> {
+async function validate(settings: RunSettings): Promise<Profile> {
   const profile = buildProfile(settings.profileLayers);
   for (const node of settings.nodes) parseTargetSpec(node.target);
   const names = settings.nodes.map((n) => n.name || profile.node.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated) throw new UsageError(`node name "${repeated}" is given to more than one target`, 'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   if (settings.snapshot) await loadSnapshot(settings.snapshot);
+  return profile;
 }
 
 /** One line per node that could not be observed at all: the reason, as the transport stated it. */
@@ -102,28 +105,29 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.compliant;
   }
   const settings = await resolveSettings(flags, process.env, process.cwd());
-  await validate(settings);
+  const profile = await validate(settings);
   const files = suiteFiles(settings);
 
-  const [{ startVitest }, { NodegateReporter }, { ProgressReporter }] = await Promise.all([
+  // Reaching the nodes and starting Vitest are independent: overlap them, then provide the facts.
+  const observed = observeNodes(settings, profile);
+  observed.catch(() => {}); // awaited below; keeps an early rejection from counting as unhandled
+  const [{ createVitest }, { NodegateReporter }, { ProgressReporter }] = await Promise.all([
     import('vitest/node'),
     import('../reporters/nodegate-reporter.ts'),
     import('../reporters/progress.ts'),
   ]);
   const reporter = new NodegateReporter({ junitFile: settings.junitFile, strict: settings.strict, color: process.stdout.isTTY === true });
-  const vitest = await startVitest(
-    'test',
-    files,
-    {
-      ...suiteConfig,
-      // Inline config: bundling vitest.config.ts costs more than the whole audit of one node.
-      config: false,
-      run: true,
-      watch: false,
-      reporters: [new ProgressReporter(), reporter],
-      provide: { nodegateSettings: settings },
-    },
-  );
+  const vitest = await createVitest('test', {
+    ...suiteConfig,
+    // Inline config: bundling vitest.config.ts costs more than the whole audit of one node.
+    config: false,
+    globalSetup: [],
+    run: true,
+    watch: false,
+    reporters: [new ProgressReporter(), reporter],
+  });
+  vitest.provide('nodegate', { profile, observations: await observed, only: settings.only, skip: settings.skip });
+  await vitest.start(files);
   const errors = vitest.state.getUnhandledErrors();
   await vitest.close();
   if (errors.length > 0 || !reporter.lastOutcome) {

@@ -1,7 +1,6 @@
 // What the global setup hands every compliance test file through Vitest's provide/inject.
 import type { Profile } from '../profile/schema.ts';
 import type { Observation } from './observe.ts';
-import type { RunSettings } from './settings.ts';
 
 export interface RunContext {
   readonly profile: Profile;
@@ -12,8 +11,6 @@ export interface RunContext {
 
 declare module 'vitest' {
   interface ProvidedContext {
-    /** Set by the CLI; absent when Vitest is run directly (settings then come from env and config file). */
-    nodegateSettings: RunSettings | undefined;
     nodegate: RunContext;
   }
 }

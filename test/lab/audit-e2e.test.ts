@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suiteChecks } from '../../src/run/suite-config.ts';
 import { runCli, repoRoot, type CliResult } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import type { Snapshot } from '../../src/facts/snapshot.ts';
 import { labAvailable, startLab, type Lab } from '../support/netns-lab.ts';
 
 interface Manifest {
@@ -25,6 +26,7 @@ describe.skipIf(!lab.ok)(`namespace lab end to end${lab.ok ? '' : ` (skipped: ${
   let nodes: Lab;
   const runs = new Map<string, { run: CliResult; cases: JUnitCase[]; junitFile: string }>();
   let fleet: { run: CliResult; cases: JUnitCase[] };
+  let fleetSnapshot: string;
 
   const credentials = () => {
     const first = nodes.nodes[0];
@@ -46,7 +48,8 @@ describe.skipIf(!lab.ok)(`namespace lab end to end${lab.ok ? '' : ` (skipped: ${
       await Promise.all(batch.map(async (n) => runs.set(n.variant, await audit(['--target', n.target, '--node', 'worker-01']))));
     }
     // And the whole fleet in one process: nodes observed in parallel, one JUnit suite per node and area.
-    fleet = await audit(nodes.nodes.flatMap((n) => ['--target', n.target, '--node', n.variant]));
+    fleetSnapshot = join(await mkdtemp(join(tmpdir(), 'ng-e2e-')), 'fleet.json');
+    fleet = await audit([...nodes.nodes.flatMap((n) => ['--target', n.target, '--node', n.variant]), '--save-snapshot', fleetSnapshot]);
   }, 300_000);
 
   afterAll(async () => {
@@ -104,5 +107,15 @@ describe.skipIf(!lab.ok)(`namespace lab end to end${lab.ok ? '' : ` (skipped: ${
     expect(suites).toHaveLength(variants.length * 2);
     for (const v of variants) expect(suites).toEqual(expect.arrayContaining([`${v} host`, `${v} runtime`]));
     expect(fleet.cases).toHaveLength(variants.length * suiteChecks().length);
+  });
+
+  test('each node was read in one SSH exec round trip, and the saved facts hold no file it did not ask for', async () => {
+    const saved = JSON.parse(await readFile(fleetSnapshot, 'utf8')) as Snapshot;
+    expect(saved.nodes.map((n) => n.node).sort()).toEqual([...variants].sort());
+    for (const facts of saved.nodes) {
+      expect(facts.probe.roundTrips).toBe(1);
+      expect(facts.probe.uid).toBe(0);
+      expect(Object.keys(facts.files).filter((f) => /shadow$|\/id_[a-z0-9]+$|\.key$|^\/etc\/kubernetes\//.test(f))).toEqual([]);
+    }
   });
 });

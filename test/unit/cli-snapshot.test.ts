@@ -1,5 +1,5 @@
 // The CLI end to end with no node: replaying the recorded lab snapshot gives the same verdicts, JUnit and exit codes.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,5 +66,20 @@ describe('nodegate --snapshot (the README demo)', () => {
     const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3', '--save-snapshot', again]);
     expect(r.exitCode).toBe(0);
     expect(existsSync(again)).toBe(false); // replay saves nothing: there is nothing new to save
+  });
+
+  test('`vitest run suites/host` takes the same settings from NODEGATE_* variables', async () => {
+    const junit = join(dir, 'vitest-host.xml');
+    const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', 'suites/host'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, NO_COLOR: '1', NODEGATE_SNAPSHOT: snapshot, NODEGATE_JUNIT: junit, NODEGATE_SKIP: 'HOST-1.4.5' },
+    });
+    expect(r.status).toBe(1); // Vitest's own exit code: failing tests
+    const cases = readJUnit(await readFile(junit, 'utf8'));
+    expect(cases.every((c) => c.suite === 'worker-01 host')).toBe(true);
+    expect(cases.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual(['HOST-1.2.2', 'HOST-1.4.4']);
+    expect(cases.map((c) => c.id)).not.toContain('HOST-1.4.5');
   });
 });
