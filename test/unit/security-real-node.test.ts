@@ -1,0 +1,61 @@
+// The SEC requests compiled into the real probe script and run on this machine: the records parse back into the
+// facts the SEC evaluators read, and their verdicts match what this kernel is.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { securityEvaluators } from '../../src/evaluate/security/index.ts';
+import { parseProbeOutput } from '../../src/facts/probe-parse.ts';
+import { compileProbe } from '../../src/facts/probe-script.ts';
+import { cmd, hostAndRuntimeRequests } from '../../src/facts/requirements.ts';
+import { securityRequests } from '../../src/facts/requirements-security.ts';
+import type { NodeFacts } from '../../src/facts/types.ts';
+import { defaultProfile } from '../../src/profile/defaults.ts';
+import { profileSchema } from '../../src/profile/schema.ts';
+
+const profile = profileSchema.parse(defaultProfile);
+const canProbe = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v stat']).status === 0;
+
+describe.skipIf(!canProbe)('SEC probe on this machine (needs Linux with coreutils)', () => {
+  const shared = hostAndRuntimeRequests(profile).filter((r) => r.kind === 'script' || (r.kind === 'command' && r.name === cmd.unameRelease));
+  const probe = compileProbe([...shared, ...securityRequests(profile)], 'sectest00001');
+  const out = spawnSync('sh', ['-s'], { input: probe.text, encoding: 'utf8', timeout: 20_000 });
+  const p = parseProbeOutput(out.stdout, probe.marker);
+  const facts: NodeFacts = {
+    format: 'nodegate-facts/1',
+    node: 'worker-01',
+    target: 'local',
+    gatheredAt: new Date().toISOString(),
+    probe: { roundTrips: 1, durationMs: 0, uid: p.uid, sudo: p.sudo },
+    systemd: p.systemd,
+    files: p.files,
+    dirs: p.dirs,
+    commands: p.commands,
+    sysctls: p.sysctls,
+  };
+  const status = readFileSync('/proc/self/status', 'utf8');
+
+  it('gathers every SEC record', () => {
+    for (const r of securityRequests(profile)) {
+      if (r.kind === 'file') expect(facts.files[r.path], r.path).toBeDefined();
+      if (r.kind === 'dir') expect(facts.dirs[r.path], r.path).toBeDefined();
+    }
+    expect(facts.commands['uname-m']).toMatchObject({ state: 'ran', exitCode: 0 });
+  });
+  it('SEC-4.1.1 agrees with the Seccomp lines of this kernel', () => {
+    const v = securityEvaluators['SEC-4.1.1']!(facts, profile);
+    expect(v.status).toBe(/^Seccomp_filters:/m.test(status) ? 'pass' : 'fail');
+  });
+  it('SEC-4.1.2 agrees with /sys/module/apparmor on this kernel', () => {
+    const enabled = spawnSync('cat', ['/sys/module/apparmor/parameters/enabled'], { encoding: 'utf8' });
+    const v = securityEvaluators['SEC-4.1.2']!(facts, profile);
+    if (enabled.status !== 0) expect(v).toMatchObject({ status: 'fail', actual: 'not in the kernel' });
+    else expect(['pass', 'fail', 'error']).toContain(v.status);
+  });
+  it('SEC-4.2.x see no profile here unless one is installed', () => {
+    const installed = spawnSync('test', ['-e', '/var/lib/kubelet/seccomp/profiles/web-app.json']).status === 0;
+    if (!installed) {
+      expect(securityEvaluators['SEC-4.2.1']!(facts, profile).status).toBe('fail');
+      expect(securityEvaluators['SEC-4.2.2']!(facts, profile).status).toBe('skip');
+    }
+  });
+});
