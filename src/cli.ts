@@ -23,6 +23,8 @@ Audit a Kubernetes worker node against its documented state.
   --profile FILE           YAML overrides of the documented state
   --config FILE            settings file (default: ./nodegate.config.yaml when present)
   --junit FILE             write JUnit XML
+  --junit-properties MODE  where each testcase's properties go: system-out (default; valid against the
+                           Jenkins/Ant JUnit XSD) or element (<properties> in <testcase>, as pytest writes)
   --only IDS               run only these check IDs (comma separated)
   --skip IDS               do not run these check IDs
   --save-snapshot FILE     save the gathered facts (no secret contents)
@@ -47,6 +49,7 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
         profile: { type: 'string' },
         config: { type: 'string' },
         junit: { type: 'string' },
+        'junit-properties': { type: 'string' },
         only: { type: 'string' },
         skip: { type: 'string' },
         'save-snapshot': { type: 'string' },
@@ -64,6 +67,7 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       profile: values.profile,
       config: values.config,
       junit: values.junit,
+      junitProperties: values['junit-properties'],
       only: values.only,
       skip: values.skip,
       saveSnapshot: values['save-snapshot'],
@@ -116,7 +120,12 @@ export async function main(argv: string[]): Promise<number> {
     import('../reporters/nodegate-reporter.ts'),
     import('../reporters/progress.ts'),
   ]);
-  const reporter = new NodegateReporter({ junitFile: settings.junitFile, strict: settings.strict, color: process.stdout.isTTY === true });
+  const reporter = new NodegateReporter({
+    junitFile: settings.junitFile,
+    checkProperties: settings.junitProperties,
+    strict: settings.strict,
+    color: process.stdout.isTTY === true,
+  });
   const vitest = await createVitest('test', {
     ...suiteConfig,
     // Inline config: bundling vitest.config.ts costs more than the whole audit of one node.

@@ -22,6 +22,7 @@ export interface RunSettings {
   /** Profile overrides in the order they apply, with the file each came from. */
   readonly profileLayers: readonly { readonly file: string; readonly data: unknown }[];
   readonly junitFile?: string;
+  readonly junitProperties: 'system-out' | 'element';
   readonly only: readonly string[];
   readonly skip: readonly string[];
   readonly saveSnapshot?: string;
@@ -40,6 +41,7 @@ export interface Flags {
   acceptNewHostKey?: boolean;
   profile?: string;
   junit?: string;
+  junitProperties?: string;
   only?: string;
   skip?: string;
   saveSnapshot?: string;
@@ -59,6 +61,7 @@ const configSchema = z
     profileFile: z.string().optional(),
     profile: z.unknown().optional(),
     junit: z.string().optional(),
+    junitProperties: z.enum(['system-out', 'element']).optional(),
     only: z.union([z.string(), z.array(z.string())]).optional(),
     skip: z.union([z.string(), z.array(z.string())]).optional(),
     strict: z.boolean().optional(),
@@ -79,6 +82,11 @@ export function parseIdList(value: string | readonly string[] | undefined, flag:
     throw new UsageError(`${flag}: unknown check ID ${unknown.map((u) => `"${u}"`).join(', ')}`, 'IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1)');
   }
   return ids;
+}
+
+function parseJunitProperties(value: string | undefined): RunSettings['junitProperties'] {
+  if (value === undefined || value === 'system-out' || value === 'element') return value ?? 'system-out';
+  throw new UsageError(`--junit-properties: "${value}" is not system-out or element`, 'system-out validates against the JUnit XSD; element suits pytest-style readers');
 }
 
 async function readConfig(file: string): Promise<ConfigFile> {
@@ -129,6 +137,7 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
     acceptNewHostKey: flags.acceptNewHostKey ?? envFlag(env.NODEGATE_ACCEPT_NEW_HOST_KEY) ?? config.acceptNewHostKey ?? false,
     profileLayers,
     junitFile: path(flags.junit ?? env.NODEGATE_JUNIT ?? config.junit),
+    junitProperties: parseJunitProperties(flags.junitProperties ?? env.NODEGATE_JUNIT_PROPERTIES ?? config.junitProperties),
     only: parseIdList(flags.only ?? env.NODEGATE_ONLY ?? config.only, '--only'),
     skip: parseIdList(flags.skip ?? env.NODEGATE_SKIP ?? config.skip, '--skip'),
     saveSnapshot: path(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT),

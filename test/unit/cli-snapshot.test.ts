@@ -34,6 +34,18 @@ describe('nodegate --snapshot (the README demo)', () => {
     if (existsSync(xsd)) execFileSync('xmllint', ['--noout', '--schema', xsd, junit], { stdio: 'pipe' });
   });
 
+  test('--junit-properties element puts the eight properties inside each testcase', async () => {
+    const junit = join(dir, 'element.xml');
+    const r = await runCli(['--snapshot', snapshot, '--only', 'RT-2.3.1', '--junit', junit, '--junit-properties', 'element']);
+    expect(r.exitCode).toBe(1);
+    const xml = await readFile(junit, 'utf8');
+    const testcase = xml.slice(xml.indexOf('<testcase'));
+    for (const name of ['id', 'threat', 'level', 'cis', 'node', 'source', 'expected', 'actual']) {
+      expect(testcase).toContain(`<property name="${name}"`);
+    }
+    expect(testcase).toContain('<property name="actual" value="socket, mode 0666"/>');
+  });
+
   test('--only narrows the run, and passing checks alone exit 0', async () => {
     const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.1,RT-2.2.3']);
     expect(r.exitCode).toBe(0);
