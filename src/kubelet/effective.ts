@@ -145,6 +145,23 @@ function fileLayer(spec: FieldSpec, f: ConfigFileRead, kind: 'file' | 'drop-in')
   return t.ok ? { kind, label: f.label, raw, value: t.value } : { kind, label: f.label, raw, error: t.error };
 }
 
+function zeroOf(spec: FieldSpec): Typed {
+  switch (spec.type) {
+    case 'bool':
+      return { type: 'bool', value: false };
+    case 'int':
+      return { type: 'int', value: 0 };
+    case 'string':
+      return { type: 'string', value: '' };
+    case 'duration':
+      return { type: 'duration', ns: 0n };
+    case 'list':
+      return { type: 'list', value: [] };
+    case 'map':
+      return { type: 'map', value: {} };
+  }
+}
+
 function computeSetting(spec: FieldSpec, inp: Inputs): Setting {
   const layers: LayerValue[] = [];
   if (inp.configz) {
@@ -152,6 +169,9 @@ function computeSetting(spec: FieldSpec, inp: Inputs): Setting {
     if (v !== undefined) {
       const t = typedFromFile(spec, v);
       layers.push({ kind: 'configz', label: 'configz', raw: `${spec.field}: ${JSON.stringify(v)}`, ...(t.ok ? { value: t.value } : { error: t.error }) });
+    } else {
+      // /configz is the defaulted struct serialised with omitempty: an absent field is its zero value.
+      layers.push({ kind: 'configz', label: 'configz', raw: `${spec.field} omitted (zero value)`, value: zeroOf(spec) });
     }
   }
   if (spec.flag && inp.commandLine) {

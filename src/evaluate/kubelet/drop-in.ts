@@ -61,7 +61,11 @@ export function evaluateHardeningDropIn(facts: NodeFacts, profile: Profile): Ver
     }
   }
   const source = `${path}; ${cl.source}`;
-  if (missing.length === 0 && problems.length === 0) return pass({ expected, actual: `${actualWanted} on the command line`, source });
+  if (missing.length === 0) {
+    // The flags arrive (e.g. the same flags also sit in the winning env file): compliant, but say what is dead text.
+    const note = problems.length ? `The flags reach the kubelet, but not from ${path}: ${problems.join('. ')}.` : '';
+    return pass({ expected, actual: `${actualWanted} on the command line`, source }, note);
+  }
   if (missing.length > 0 && problems.length === 0 && cl.origin === 'process') {
     problems.push('the unit as written would pass them: the running kubelet predates the drop-in (run `systemctl daemon-reload && systemctl restart kubelet`)');
   }

@@ -53,9 +53,10 @@ export function evaluateClientCA(facts: NodeFacts): Verdict {
   const v = eff.setting(field).value;
   const path = v?.type === 'string' ? v.value : '';
   const f = facts.files[path];
-  if (f === undefined) return error({ ...base, actual: base.actual }, `${path} was not stat'ed by the probe (it is stat'ed in the probe's second round)`);
-  if (f.state === 'unreadable') return error(base, `${path} cannot be stat'ed: ${f.error}`);
-  if (f.state === 'missing') return fail({ ...base, actual: `${base.actual}; file missing` }, `${field} names ${path}, which does not exist: the kubelet fails to start (or cannot verify the API server's client certificates). ${base.message}`.trim());
+  const ev = { expected: base.expected, actual: base.actual, source: base.source };
+  if (f === undefined) return error(ev, `${path} was not stat'ed by the probe (it is stat'ed in the probe's second round)`);
+  if (f.state === 'unreadable') return error(ev, `${path} cannot be stat'ed: ${f.error}`);
+  if (f.state === 'missing') return fail({ ...ev, actual: `${base.actual}; file missing` }, `${field} names ${path}, which does not exist: the kubelet fails to start (or cannot verify the API server's client certificates). ${base.message}`.trim());
   return base;
 }
 
