@@ -109,7 +109,7 @@ build_node_tree() {
   local name=$1 variant=$2 address=$3 nd=$DIR/nodes/$1
   load_variant "$variant"
   local t=$nd/tree
-  mkdir -p "$t" "$nd/upper" "$nd/work"
+  mkdir -p "$t" "$nd/upper" "$nd/work" "$nd/upper-varlib" "$nd/work-varlib"
   cp -a "$FIXTURES/base/root/." "$t/"
   if [ "$variant" != base ] && [ -d "$FIXTURES/$variant/root" ]; then cp -a "$FIXTURES/$variant/root/." "$t/"; fi
   local p
@@ -131,11 +131,13 @@ build_node_tree() {
   install -m 0440 "$DIR/gen/sudoers" "$etc/sudoers.d/nodegate-lab"
   install -m 0644 "$DIR/keys/client.pub" "$etc/ssh/nodegate-lab_authorized_keys"
 
-  rm -rf "${nd:?}/etc" "${nd:?}/sysctl.d" "${nd:?}/modules-load.d" "${nd:?}/boot"
+  rm -rf "${nd:?}/etc" "${nd:?}/varlib" "${nd:?}/sysctl.d" "${nd:?}/modules-load.d" "${nd:?}/boot"
   mv "$etc/sysctl.d" "$nd/sysctl.d"
   mv "$etc/modules-load.d" "$nd/modules-load.d"
   mv "$t/boot" "$nd/boot"
   mv "$etc" "$nd/etc"
+  mkdir -p "$t/var/lib"
+  mv "$t/var/lib" "$nd/varlib"
   rm -rf "$t"
 
   [ -n "$NODE_HOSTNAME" ] || NODE_HOSTNAME=$(head -n1 "$nd/etc/hostname")

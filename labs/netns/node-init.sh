@@ -15,6 +15,8 @@ mkdir -m 0755 /run/sshd /run/containerd
 # /etc is an overlay (node files over the host's /etc, writes to $nd/upper) rather than per-file bind mounts:
 # editors and fixes replace files by rename, which fails with EBUSY on a bind-mounted file.
 mount -t overlay overlay -o "lowerdir=$nd/etc:/etc,upperdir=$nd/upper,workdir=$nd/work" /etc
+# /var/lib the same way: the node's kubelet files (seccomp profiles) over the host's, writes kept per node.
+mount -t overlay overlay -o "lowerdir=$nd/varlib:/var/lib,upperdir=$nd/upper-varlib,workdir=$nd/work-varlib" /var/lib
 # These two replace the host's directories instead of merging with them.
 mount --bind "$nd/sysctl.d" /etc/sysctl.d
 mount --bind "$nd/modules-load.d" /etc/modules-load.d

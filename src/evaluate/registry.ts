@@ -4,7 +4,8 @@ import type { Profile } from '../profile/schema.ts';
 import type { Verdict } from './verdict.ts';
 import { hostEvaluators } from './host/index.ts';
 import { runtimeEvaluators } from './runtime/index.ts';
+import { securityEvaluators } from './security/index.ts';
 
 export type Evaluator = (facts: NodeFacts, profile: Profile) => Verdict;
 
-export const evaluators: Readonly<Record<string, Evaluator>> = { ...hostEvaluators, ...runtimeEvaluators };
+export const evaluators: Readonly<Record<string, Evaluator>> = { ...hostEvaluators, ...runtimeEvaluators, ...securityEvaluators };

@@ -1,7 +1,7 @@
 // Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot.
 import { NodegateError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
-import { hostAndRuntimeRequests } from '../facts/requirements.ts';
+import { nodeRequests } from '../facts/node-requests.ts';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
@@ -29,7 +29,7 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
       commandTimeoutMs: settings.commandTimeoutMs,
     });
     try {
-      const facts = await gatherFacts(target, { node, requests: hostAndRuntimeRequests(profileForNode(profile, node)), timeoutMs: settings.commandTimeoutMs });
+      const facts = await gatherFacts(target, { node, requests: nodeRequests(profileForNode(profile, node)), timeoutMs: settings.commandTimeoutMs });
       return { node, target: setting.target, facts };
     } finally {
       await target.close();

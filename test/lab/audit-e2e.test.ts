@@ -5,7 +5,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { suiteChecks } from '../../src/run/suite-config.ts';
+import { suiteAreas, suiteChecks } from '../../src/run/suite-config.ts';
 import { runCli, repoRoot, type CliResult } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
 import type { Snapshot } from '../../src/facts/snapshot.ts';
@@ -104,8 +104,8 @@ describe.skipIf(!lab.ok)(`namespace lab end to end${lab.ok ? '' : ` (skipped: ${
   test('a fleet run observes every node and writes one testsuite per node and area', () => {
     expect(fleet.run.exitCode).toBe(1);
     const suites = [...new Set(fleet.cases.map((c) => c.suite))];
-    expect(suites).toHaveLength(variants.length * 2);
-    for (const v of variants) expect(suites).toEqual(expect.arrayContaining([`${v} host`, `${v} runtime`]));
+    expect(suites).toHaveLength(variants.length * suiteAreas.length);
+    for (const v of variants) expect(suites).toEqual(expect.arrayContaining(suiteAreas.map((a) => `${v} ${a}`)));
     expect(fleet.cases).toHaveLength(variants.length * suiteChecks().length);
   });
 

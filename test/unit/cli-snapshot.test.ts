@@ -27,8 +27,8 @@ describe('nodegate --snapshot (the README demo)', () => {
     expect(cases).toHaveLength(suiteChecks().length);
     const with_ = (s: string) => cases.filter((c) => c.status === s).map((c) => c.id).sort();
     // The drifts of fixtures/lab/demo-drifted, and what the lab node shares with its host (Debian 12's containerd 1.6
-    // and runc 1.1, the host's kernel.* values); RT-2.1.1 cannot be observed without systemd.
-    expect(with_('fail')).toEqual(['HOST-1.2.2', 'HOST-1.4.4', 'HOST-1.4.5', 'RT-2.1.3', 'RT-2.1.4', 'RT-2.3.1']);
+    // and runc 1.1, the host's kernel.* values, its missing AppArmor); RT-2.1.1 cannot be observed without systemd.
+    expect(with_('fail')).toEqual(['HOST-1.2.2', 'HOST-1.4.4', 'HOST-1.4.5', 'RT-2.1.3', 'RT-2.1.4', 'RT-2.3.1', 'SEC-4.1.2']);
     expect(with_('error')).toEqual(['RT-2.1.1']);
     expect(cases.find((c) => c.id === 'HOST-1.2.2')?.message).toMatch(/\/etc\/fstab line 12 .*Remediation: /);
     if (existsSync(xsd)) execFileSync('xmllint', ['--noout', '--schema', xsd, junit], { stdio: 'pipe' });
@@ -58,7 +58,7 @@ describe('nodegate --snapshot (the README demo)', () => {
   test('--skip drops checks until the gate passes; a blank NODEGATE_* variable counts as unset', async () => {
     const blank = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3'], { env: { NODEGATE_PROFILE: '', NODEGATE_JUNIT: '' } });
     expect(blank.exitCode).toBe(0);
-    const skipped = await runCli(['--snapshot', snapshot, '--skip', 'HOST-1.2.2,HOST-1.4.4,HOST-1.4.5,RT-2.1.3,RT-2.1.4,RT-2.3.1,RT-2.1.1']);
+    const skipped = await runCli(['--snapshot', snapshot, '--skip', 'HOST-1.2.2,HOST-1.4.4,HOST-1.4.5,RT-2.1.3,RT-2.1.4,RT-2.3.1,RT-2.1.1,SEC-4.1.2']);
     expect(skipped.exitCode).toBe(0);
     expect(skipped.stdout).toMatch(/GATE PASSED/);
   });

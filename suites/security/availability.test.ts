@@ -1,0 +1,4 @@
+// Static security checks (seccomp, AppArmor) of the "availability" threat row, one test per check and node.
+import { declareChecks } from '../../src/run/declare-checks.ts';
+
+declareChecks('security', 'availability');
