@@ -1,5 +1,6 @@
 // The profile's schema: what a user may override, validated so a typo names its field.
 import { z } from 'zod';
+import { kubeletDefaults as kd } from './defaults.ts';
 
 const octalMode = z
   .string()
@@ -25,24 +26,24 @@ export const profileSchema = z
     kubelet: z
       .object({
         protectKernelDefaults: z.boolean(),
-        readOnlyPort: z.number().int().min(0).max(65535),
-        eventRecordQPS: z.number().int().min(0),
-        authorizationMode: z.string().min(1),
-        heldPackages: z.array(z.string().min(1)),
-        hardeningDropIn: z.string().startsWith('/'),
-        systemReserved: z.record(z.string(), z.string()),
-        kubeReserved: z.record(z.string(), z.string()),
-        evictionHard: z.record(z.string(), z.string()),
-        evictionSoft: z.record(z.string(), z.string()),
-        evictionSoftGracePeriod: z.record(z.string(), z.string()),
-        maxPods: z.number().int().min(1),
-        tlsCipherSuites: z.array(z.string().min(1)),
-        unitFileMode: octalMode,
-        kubeconfigMode: octalMode,
-        clientCAFileMode: octalMode,
-        configFileMode: octalMode,
-        kubeProxyKubeconfigs: z.array(z.string().startsWith('/')),
-        legacyReadOnlyPort: z.number().int().min(1).max(65535),
+        readOnlyPort: z.number().int().min(0).max(65535).default(kd.readOnlyPort),
+        eventRecordQPS: z.number().int().min(0).default(kd.eventRecordQPS),
+        authorizationMode: z.string().min(1).default(kd.authorizationMode),
+        heldPackages: z.array(z.string().min(1)).default(kd.heldPackages),
+        hardeningDropIn: z.string().startsWith('/').default(kd.hardeningDropIn),
+        systemReserved: z.record(z.string(), z.string()).default(kd.systemReserved),
+        kubeReserved: z.record(z.string(), z.string()).default(kd.kubeReserved),
+        evictionHard: z.record(z.string(), z.string()).default(kd.evictionHard),
+        evictionSoft: z.record(z.string(), z.string()).default(kd.evictionSoft),
+        evictionSoftGracePeriod: z.record(z.string(), z.string()).default(kd.evictionSoftGracePeriod),
+        maxPods: z.number().int().min(1).default(kd.maxPods),
+        tlsCipherSuites: z.array(z.string().min(1)).default(kd.tlsCipherSuites),
+        unitFileMode: octalMode.default(kd.unitFileMode),
+        kubeconfigMode: octalMode.default(kd.kubeconfigMode),
+        clientCAFileMode: octalMode.default(kd.clientCAFileMode),
+        configFileMode: octalMode.default(kd.configFileMode),
+        kubeProxyKubeconfigs: z.array(z.string().startsWith('/')).default(kd.kubeProxyKubeconfigs),
+        legacyReadOnlyPort: z.number().int().min(1).max(65535).default(kd.legacyReadOnlyPort),
       })
       .strict(),
     containerd: z
