@@ -45,7 +45,7 @@ function parseStat(statLine: string, rest: string): FileFact {
     ...(linkTarget ? { linkTarget } : {}),
   };
   if (base.type !== 'file') return base;
-  if (rest.startsWith('sha256 ')) return { ...base, sha256: rest.slice(7).trim() };
+  if (rest.startsWith('sha256 ')) return { ...base, sha256: rest.slice(7).split(/\s/)[0] ?? '' };
   return { ...base, content: rest };
 }
 
@@ -53,6 +53,7 @@ export function parseProbeOutput(output: string, marker: string): ParsedProbe {
   const parsed: ParsedProbe = { uid: -1, systemd: false, sudo: false, files: {}, dirs: {}, commands: {}, sysctls: {} };
   const chunks = output.split(`\n${marker} `);
   let sawIdentity = false;
+  const stdout = new Map<string, string>();
   for (const chunk of chunks.slice(1)) {
     const [header, body] = head(chunk);
     const space = header.indexOf(' ');
@@ -77,20 +78,26 @@ export function parseProbeOutput(output: string, marker: string): ParsedProbe {
           first === 'missing' ? { state: 'missing' } : { state: 'present', entries: rest.split('\n').filter((e) => e !== '') };
         break;
       case 'C':
-        if (first === 'notfound') parsed.commands[key] = { state: 'not-found', stderr: '' };
+        stdout.set(key, body);
+        break;
+      case 'R': {
+        const out = stdout.get(key) ?? '';
+        const rc = /^rc (\d+)$/.exec(first);
+        if (rc?.[1]) parsed.commands[key] = { state: 'ran', exitCode: Number(rc[1]), stdout: out, stderr: '' };
+        else if (first === 'notfound') parsed.commands[key] = { state: 'not-found', stderr: '' };
         else if (first === 'timeout') parsed.commands[key] = { state: 'timeout' };
         else if (first.startsWith('skipped ')) parsed.commands[key] = { state: 'skipped', reason: first.slice(8) };
-        else {
-          const rc = /^rc (\d+)$/.exec(first);
-          if (!rc?.[1]) throw new ProbeOutputError(`malformed command record for ${key}: ${first}`);
-          parsed.commands[key] = { state: 'ran', exitCode: Number(rc[1]), stdout: rest, stderr: '' };
-        }
+        else throw new ProbeOutputError(`malformed command status for ${key}: ${first}`);
         break;
+      }
       case 'E': {
         const command = parsed.commands[key];
         if (command && (command.state === 'ran' || command.state === 'not-found')) parsed.commands[key] = { ...command, stderr: body };
         break;
       }
+      case 'X':
+        parsed.files[key] = { state: 'unreadable', error: first };
+        break;
       case 'K':
         parsed.sysctls[key] =
           first === 'missing'

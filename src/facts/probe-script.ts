@@ -4,8 +4,10 @@ import { shellQuote } from './shell-quote.ts';
 
 /**
  * Output protocol: records, each opened by "\n<marker> <kind> <key>\n" and closed by the next marker, so every
- * body is byte-exact. Kinds: F file (stat line + content), S stat, D dir listing, C command (rc line + stdout),
- * E its stderr, K sysctl, I identity. The marker carries a random nonce so file contents cannot forge a record.
+ * body is byte-exact. Kinds: I identity; F file (stat line, then content), S stat, X a read that failed midway;
+ * D dir listing; C command stdout, R its status (rc N, timeout, notfound, skipped why), E its stderr; K sysctl.
+ * The marker carries a random nonce so file contents cannot forge a record. Forks are what a probe costs on a
+ * node (and twenty lab nodes share two cores), so every helper avoids subshells and extra processes.
  */
 const prelude = String.raw`
 set +e
@@ -14,60 +16,65 @@ LC_ALL=C; export LC_ALL
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH
 T=$(mktemp -d 2>/dev/null || echo /tmp/nodegate.$$) ; mkdir -p "$T"
 trap 'rm -rf "$T"' EXIT
-ng_rec() { printf '\n%s %s %s\n' "$NG" "$1" "$2"; }
+NG_TIMEOUT=; command -v timeout >/dev/null 2>&1 && NG_TIMEOUT=1
+ng_rec() { printf '
+%s %s %s
+' "$NG" "$1" "$2"; }
 ng_statline() {
   if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo missing; return 1; fi
-  if ! s=$(stat -L -c '%F|%a|%u|%g|%s' -- "$1" 2>&1); then echo "unreadable|$s" | head -n 1; return 1; fi
-  l=; [ -L "$1" ] && l=$(readlink -- "$1")
-  echo "present|$s|$l"
+  if stat -L --printf 'present|%F|%a|%u|%g|%s|' -- "$1" 2>"$T/e"; then
+    if [ -L "$1" ]; then readlink -- "$1"; else echo; fi
+    return 0
+  fi
+  printf 'unreadable|'; head -n 1 "$T/e"; return 1
 }
 ng_file() {
   ng_rec F "$1"
-  line=$(ng_statline "$1") || { echo "$line"; return; }
-  case $line in
-    'present|regular file|'*|'present|regular empty file|'*)
-      if [ "$2" = secret ]; then
-        if h=$(sha256sum < "$1" 2>&1); then echo "$line"; set -- $h; echo "sha256 $1"; else echo "unreadable|$h" | head -n 1; fi
-      elif cat -- "$1" > "$T/f" 2> "$T/e"; then echo "$line"; cat "$T/f"
-      else echo "unreadable|$(head -n 1 "$T/e")"; fi ;;
-    *) echo "$line" ;;
-  esac
+  ng_statline "$1" || return
+  [ -f "$1" ] || return
+  if [ "$2" = secret ]; then printf 'sha256 '; sha256sum < "$1" 2>"$T/e" || { ng_rec X "$1"; head -n 1 "$T/e"; }
+  else cat -- "$1" 2>"$T/e" || { ng_rec X "$1"; head -n 1 "$T/e"; }; fi
 }
 ng_stat() { ng_rec S "$1"; ng_statline "$1"; }
-ng_dir() {
-  ng_rec D "$1"
-  if [ ! -d "$1" ]; then echo missing; return; fi
-  echo present
-  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && basename -- "$f"; done
-  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && ng_file "$f"; done
-}
+ng_status() { ng_rec R "$1"; echo "$2"; ng_rec E "$1"; [ -z "$3" ] || echo "$3"; }
 ng_run() {
   name=$1; shift; to=$1; shift
-  if ! command -v "$1" >/dev/null 2>&1; then ng_rec C "$name"; echo notfound; ng_rec E "$name"; echo "$1: command not found"; return; fi
-  if command -v timeout >/dev/null 2>&1; then timeout -k 2 "$to" "$@" > "$T/o" 2> "$T/e" < /dev/null; rc=$?
-  else "$@" > "$T/o" 2> "$T/e" < /dev/null; rc=$?; fi
   ng_rec C "$name"
-  if [ "$rc" = 124 ]; then echo timeout; else echo "rc $rc"; cat "$T/o"; fi
-  ng_rec E "$name"; cat "$T/e"
+  if ! command -v "$1" >/dev/null 2>&1; then ng_status "$name" notfound "$1: command not found"; return; fi
+  if [ -n "$NG_TIMEOUT" ]; then timeout -k 2 "$to" "$@" 2> "$T/e" < /dev/null; else "$@" 2> "$T/e" < /dev/null; fi
+  rc=$?
+  ng_rec R "$name"
+  if [ "$rc" = 124 ] && [ -n "$NG_TIMEOUT" ]; then echo timeout; else echo "rc $rc"; fi
+  ng_rec E "$name"; [ ! -s "$T/e" ] || cat "$T/e"
 }
 ng_needs_systemd() {
   [ -d /run/systemd/system ] && return 0
-  ng_rec C "$1"; echo "skipped systemd is not PID 1 on this node"; ng_rec E "$1"; return 1
+  ng_rec C "$1"; ng_status "$1" "skipped systemd is not PID 1 on this node"; return 1
 }
 ng_needs_socket() {
   [ -S "$2" ] && return 0
-  ng_rec C "$1"; echo "skipped no unix socket at $2"; ng_rec E "$1"; return 1
+  ng_rec C "$1"; ng_status "$1" "skipped no unix socket at $2"; return 1
 }
 ng_sysctl() {
   ng_rec K "$1"
   if [ ! -e "$2" ]; then echo missing
-  elif v=$(cat -- "$2" 2>&1); then echo present; printf '%s' "$v"
-  else echo "unreadable|$v" | head -n 1; fi
+  elif [ ! -r "$2" ]; then echo 'unreadable|permission denied'
+  else echo present; cat -- "$2" 2>/dev/null; fi
 }
 ng_rec I identity
 echo "uid $(id -u)"
 if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi
 if [ -n "$SUDO_USER" ]; then echo "sudo yes"; else echo "sudo no"; fi
+` +
+  // Written as a plain template: String.raw cannot hold the parameter expansion that saves a basename per entry.
+  `
+ng_dir() {
+  ng_rec D "$1"
+  if [ ! -d "$1" ]; then echo missing; return; fi
+  echo present
+  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && printf '%s\n' "\${f##*/}"; done
+  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && ng_file "$f"; done
+}
 `;
 
 const sysctlKey = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
