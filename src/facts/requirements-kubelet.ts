@@ -46,6 +46,9 @@ export function kubeletRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: kubeletPaths.config },
     { kind: 'command', name: kubeletCmd.holds, argv: ['apt-mark', 'showhold'] },
     { kind: 'command', name: kubeletCmd.listeners, argv: ['ss', '-Htlnp'] },
+    // Listening sockets without iproute2 (minimal images): the kernel's own tables.
+    { kind: 'file', path: kubeletPaths.procNetTcp },
+    { kind: 'file', path: kubeletPaths.procNetTcp6 },
     ...profile.kubelet.kubeProxyKubeconfigs.map((path): StatRequest => ({ kind: 'stat', path })),
   ];
 }

@@ -5,7 +5,7 @@ import { kubeletCommandLine, describeOrigin, type CommandLine } from './command-
 import { isZero, mergeConfig, parseKubeletConfig, typedFromFile, valueAtPath, type ConfigObject } from './config-file.ts';
 import { fieldSpec, formatTyped, type FieldSpec, type Typed } from './fields.ts';
 import { occurrences, typedFromFlag, type FlagOccurrence } from './flags.ts';
-import { kubeletService, type KubeletService, type Origin } from './systemd-unit.ts';
+import { kubeletService, systemdReportedPaths, type KubeletService, type Origin } from './systemd-unit.ts';
 
 export type LayerKind = 'configz' | 'cmdline' | 'drop-in' | 'file' | 'default';
 
@@ -238,6 +238,8 @@ export function kubeletFlagFiles(facts: NodeFacts): { plainFiles: string[]; dirs
   const secretFiles: string[] = [];
   const stats: string[] = [];
   for (const ef of eff.service.environmentFiles) if (ef.state === 'unknown') plainFiles.push(ef.path);
+  const reported = systemdReportedPaths(facts);
+  for (const p of [reported?.fragment, ...(reported?.dropIns ?? [])]) if (p && facts.files[p] === undefined) plainFiles.push(p);
   const config = eff.flag('config')?.value;
   if (config) plainFiles.push(config);
   const configDir = eff.flag('config-dir')?.value;

@@ -14,6 +14,8 @@ export const kubeletPaths = {
   config: '/var/lib/kubelet/config.yaml',
   kubeconfig: '/etc/kubernetes/kubelet.conf',
   clientCA: '/etc/kubernetes/pki/ca.crt',
+  procNetTcp: '/proc/net/tcp',
+  procNetTcp6: '/proc/net/tcp6',
 } as const;
 
 /** Names under which kubelet command outputs land in NodeFacts.commands. */

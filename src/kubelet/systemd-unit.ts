@@ -2,9 +2,9 @@
 // which order, the environment (EnvironmentFile= values override every Environment=), and the argv ExecStart
 // expands to, each word tagged with the file that put it there.
 import type { NodeFacts } from '../facts/types.ts';
-import { kubeletDropInDirs, kubeletUnitFiles } from './paths.ts';
+import { kubeletCmd, kubeletDropInDirs, kubeletUnitFiles } from './paths.ts';
 import { collectConfDirs } from '../evaluate/host/conf-dirs.ts';
-import { parseEnvFile, parseEnvironmentLine, parseUnitFile, splitWords } from './systemd-syntax.ts';
+import { parseEnvFile, parseEnvironmentLine, parseSystemctlShow, parseUnitFile, splitWords } from './systemd-syntax.ts';
 
 /** Where a value was set: a file and line, and for environment values the variable. */
 export interface Origin {
@@ -79,6 +79,16 @@ function findFragment(facts: NodeFacts): { ref: UnitFileRef | null; masked: bool
   return { ref: null, masked: false, unknown };
 }
 
+/** The unit file and drop-ins systemd itself reports (`systemctl show kubelet`), when it ran. */
+export function systemdReportedPaths(facts: NodeFacts): { fragment?: string; dropIns: string[] } | undefined {
+  const c = facts.commands[kubeletCmd.show];
+  if (c?.state !== 'ran' || c.exitCode !== 0) return undefined;
+  const show = parseSystemctlShow(c.stdout);
+  const fragment = show.get('FragmentPath')?.[0];
+  const dropIns = (show.get('DropInPaths') ?? []).flatMap((l) => l.split(/\s+/)).filter((p) => p !== '');
+  return { ...(fragment ? { fragment } : {}), dropIns };
+}
+
 export function kubeletService(facts: NodeFacts): KubeletService {
   const frag = findFragment(facts);
   const conf = collectConfDirs(facts, kubeletDropInDirs);
@@ -148,6 +158,16 @@ export function kubeletService(facts: NodeFacts): KubeletService {
   }
   if (execStarts.length > 1) warnings.push(`${execStarts.length} ExecStart= lines remain after the drop-ins (${execStarts.map((e) => `${e.origin.file}:${e.origin.line}`).join(', ')}): systemd refuses to start a simple service with more than one`);
   const execStart = execStarts[execStarts.length - 1] ?? null;
+  // Cross-check with systemd's own view: a unit path this model does not search (e.g. service.d/) shows up here.
+  const reported = systemdReportedPaths(facts);
+  if (reported) {
+    // Merged-/usr systems reach the same file as /lib/… and /usr/lib/…: compare them as one.
+    const same = (p: string | undefined): string | undefined => p?.replace(/^\/usr\/lib\//, '/lib/');
+    const modelled = new Set([frag.ref?.path, ...dropIns.map((d) => d.path)].map(same));
+    for (const p of [reported.fragment, ...reported.dropIns]) {
+      if (p && !modelled.has(same(p))) warnings.push(`systemctl show kubelet lists ${p}, which this model of the unit did not apply`);
+    }
+  }
   return {
     fragment: frag.ref,
     masked: frag.masked,

@@ -160,3 +160,13 @@ describe('layers: command line over drop-ins over the file over defaults', () =>
     expect(effectiveConfig(facts).flag('config')?.value).toBe('/var/lib/kubelet/config.yaml');
   });
 });
+
+describe("systemd's own report cross-checks the model", () => {
+  it('says when systemctl show lists a drop-in the model did not apply, and treats /usr/lib as /lib', () => {
+    expect(kubeletService(kubeletCompliantFacts()).warnings).toEqual([]);
+    const facts = kdrift(kubeletCompliantFacts(), {
+      commands: { 'kubelet-systemctl-show': ran('FragmentPath=/lib/systemd/system/kubelet.service\nDropInPaths=/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/service.d/50-all.conf\n') },
+    });
+    expect(kubeletService(facts).warnings).toEqual(['systemctl show kubelet lists /etc/systemd/system/service.d/50-all.conf, which this model of the unit did not apply']);
+  });
+});

@@ -267,6 +267,22 @@ describe('KUBELET-3.5.1 read-only port listener', () => {
     expect(v.status).toBe('error');
     expect(v.message).toContain('was not run');
   });
+  it('falls back to /proc/net/tcp when ss is not installed', () => {
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+    const facts = kdrift(kubeletCompliantFacts(), {
+      commands: { 'ss-listeners': notFound },
+      files: {
+        '/proc/net/tcp': file(`${header}   0: 00000000:280F 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1207 1\n   1: 0100007F:280F 0A00000A:1F90 01 00000000:00000000 00:00000000 00000000     0        0 1208 1\n`, 0o444),
+        '/proc/net/tcp6': file(header, 0o444),
+      },
+    });
+    const v = check('KUBELET-3.5.1')(facts);
+    expect(v.status).toBe('fail');
+    expect(v.source).toContain('/proc/net/tcp');
+    expect(v.actual).toContain('listening: 00000000:10255');
+    const quiet = kdrift(facts, { files: { '/proc/net/tcp': file(header, 0o444) } });
+    expect(check('KUBELET-3.5.1')(quiet).status).toBe('pass');
+  });
   it('passes a timeout from the runner', () => {
     expect(check('KUBELET-3.5.1')(kdrift(kubeletCompliantFacts(), { runner: { tcp: { 10255: 'timeout' } } })).status).toBe('pass');
   });

@@ -2,6 +2,7 @@
 import type { FileFact, NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { kubeletDropInDirs, kubeletUnitFiles } from '../../kubelet/paths.ts';
+import { systemdReportedPaths } from '../../kubelet/systemd-unit.ts';
 import { parseMode, formatMode } from '../../parse/mode.ts';
 import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
 import { describePerm, effective, permProblem } from './evidence.ts';
@@ -35,6 +36,9 @@ export function evaluateUnitFilePerms(facts: NodeFacts, profile: Profile): Verdi
     if (d === undefined) missingDirs.push(dir);
     else if (d.state === 'present') for (const name of d.entries) files.push({ path: `${dir}/${name}`, fact: facts.files[`${dir}/${name}`] });
   }
+  const listed = new Set(files.map((f) => f.path));
+  const reported = systemdReportedPaths(facts);
+  for (const p of [reported?.fragment, ...(reported?.dropIns ?? [])]) if (p && !listed.has(p)) files.push({ path: p, fact: facts.files[p] });
   const expected = `kubelet.service and its drop-ins: mode ${profile.kubelet.unitFileMode} or stricter, root:root`;
   if (missingDirs.length > 0) return error({ expected, actual: 'unknown', source: missingDirs.join(', ') }, `the probe did not list ${missingDirs.join(', ')}`);
   if (!files.some((f) => f.fact?.state === 'present')) return error({ expected, actual: 'no kubelet.service', source: kubeletUnitFiles.join(', ') }, 'no kubelet.service unit file or drop-in exists on this node: is the kubelet installed?');
