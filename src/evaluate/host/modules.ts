@@ -4,7 +4,7 @@ import { cmd, etcModules, moduleConfigSymbol, modulesLoadDirs, paths } from '../
 import { parseKernelConfig, tristate, type Tristate } from '../../parse/kernel-config.ts';
 import { moduleKey, parseModulesBuiltin, parseProcFilesystems, parseProcModules } from '../../parse/kernel-modules.ts';
 import { parseModulesLoad } from '../../parse/modules-load.ts';
-import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { error, fail, pass } from '../verdict.ts';
 import { collectConfDirs } from './conf-dirs.ts';
 import { commandOutput, exists, readFile } from './evidence.ts';
 import type { Evaluator } from './types.ts';
