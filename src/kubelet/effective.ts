@@ -81,6 +81,8 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
   const commandLine = cl.line;
   const blocking: string[] = [];
   if (!commandLine) blocking.push(cl.why ?? 'no kubelet command line');
+  // Without a running process the unit files are the only truth: any of them unread makes the command line a guess.
+  if (commandLine?.origin === 'systemd' && service.unknown.length > 0) blocking.push(`the kubelet is not running and its unit cannot be fully read: ${service.unknown.join('; ')}`);
   const lastFlag = (name: string): FlagOccurrence | undefined => (commandLine ? occurrences(commandLine.parsed, name).at(-1) : undefined);
 
   const configPath = lastFlag('config')?.value;

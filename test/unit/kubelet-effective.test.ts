@@ -155,6 +155,13 @@ describe('layers: command line over drop-ins over the file over defaults', () =>
     expect(none.blocking.join()).toContain('no kubelet process is running and no kubelet.service unit defines ExecStart=');
   });
 
+  it('a stopped kubelet whose drop-in directory was not listed is not guessed at', () => {
+    const facts = kdrift(kubeletCompliantFacts(), { commands: notRunning });
+    const dirs = { ...facts.dirs };
+    delete dirs['/run/systemd/system/kubelet.service.d'];
+    expect(effectiveConfig({ ...facts, dirs }).blocking.join()).toContain('directory /run/systemd/system/kubelet.service.d was not listed by the probe');
+  });
+
   it('a shebang stand-in shows its interpreter first; the arguments after the kubelet path still count', () => {
     const facts = kdrift(kubeletCompliantFacts(), { commands: { 'kubelet-cmdline': ran(cmdlineOutput(['/bin/sh', ...compliantArgv])) } });
     expect(effectiveConfig(facts).flag('config')?.value).toBe('/var/lib/kubelet/config.yaml');

@@ -54,7 +54,7 @@ beforeAll(async () => {
   await chmod(join(dir, 'kubelet.conf'), 0o600);
   // The kernel names a process after the file it executed: a link called "kubelet" to sh is a process "kubelet".
   await symlink('/bin/sh', join(dir, 'kubelet'));
-  child = spawn(join(dir, 'kubelet'), ['-c', 'sleep 120; :', `--config=${join(dir, 'config.yaml')}`, '--read-only-port=0', '--kubeconfig', join(dir, 'kubelet.conf'), '--node-labels=a b'], { stdio: 'ignore' });
+  child = spawn(join(dir, 'kubelet'), ['-c', 'sleep 120; :', `--config=${join(dir, 'config.yaml')}`, '--read-only-port=0', '--kubeconfig', join(dir, 'kubelet.conf'), '--node-labels=a b'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 100; i++) {
     const comm = await readFile(`/proc/${child.pid}/comm`, 'utf8').catch(() => '');
     if (comm.trim() === 'kubelet') break;
@@ -63,7 +63,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child?.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
+  // Its own process group: the sleep it started goes too.
+  if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
