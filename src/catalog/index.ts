@@ -1,11 +1,11 @@
 // The whole catalog in scope, indexed by ID, with the lookups every layer shares.
 import { hostChecks } from './host.ts';
-import { kubeletChecks } from './kubelet.ts';
+import { kubeletChecks, kubeletRuntimeChecks } from './kubelet.ts';
 import { runtimeChecks } from './runtime.ts';
 import { securityChecks } from './security.ts';
 import type { Area, CheckDeclaration, ThreatKey } from './types.ts';
 
-export const catalog: readonly CheckDeclaration[] = [...hostChecks, ...runtimeChecks, ...kubeletChecks, ...securityChecks];
+export const catalog: readonly CheckDeclaration[] = [...hostChecks, ...runtimeChecks, ...kubeletRuntimeChecks, ...kubeletChecks, ...securityChecks];
 
 const byId = new Map(catalog.map((c) => [c.id, c]));
 

@@ -4,38 +4,23 @@ import { TargetError } from '../errors.ts';
 import type { Target } from '../target/types.ts';
 import { privilegedShell, sudoFailure } from '../target/privileged.ts';
 import { compileProbe } from './probe-script.ts';
-import { parseProbeOutput, ProbeOutputError } from './probe-parse.ts';
+import { parseProbeOutput, ProbeOutputError, type ParsedProbe } from './probe-parse.ts';
 import type { ProbeRequest } from './requirements.ts';
 import type { NodeFacts } from './types.ts';
 
 export interface GatherOptions {
   readonly node: string;
   readonly requests: readonly ProbeRequest[];
+  /** Requests that depend on what the first round found; run as a second round trip only when non-empty. */
+  readonly followUps?: (round1: NodeFacts) => readonly ProbeRequest[];
   readonly timeoutMs?: number;
 }
 
 export async function gatherFacts(target: Target, options: GatherOptions): Promise<NodeFacts> {
   const started = performance.now();
   const roundTripsBefore = target.roundTrips;
-  const probe = compileProbe(options.requests, randomBytes(8).toString('hex'));
-  const result = await target.exec(privilegedShell, { stdin: probe.text, timeoutMs: options.timeoutMs ?? 60_000 });
-  const sudo = sudoFailure(result, target.label);
-  if (sudo) throw sudo;
-  let parsed;
-  try {
-    parsed = parseProbeOutput(result.stdout, probe.marker);
-  } catch (cause) {
-    if (!(cause instanceof ProbeOutputError)) throw cause;
-    const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ');
-    throw new TargetError(
-      'probe-failed',
-      target.label,
-      `the fact probe did not run (exit ${result.exitCode}${stderr ? `: ${stderr}` : ''}; ${cause.message})`,
-      'check that the node has a POSIX /bin/sh with coreutils (stat, cat, mktemp) and that the login shell prints nothing extra',
-      { cause },
-    );
-  }
-  return {
+  const parsed = await runProbe(target, options.requests, options.timeoutMs);
+  const facts = (): NodeFacts => ({
     format: 'nodegate-facts/1',
     node: options.node,
     target: target.label,
@@ -51,6 +36,35 @@ export async function gatherFacts(target: Target, options: GatherOptions): Promi
     dirs: parsed.dirs,
     commands: parsed.commands,
     sysctls: parsed.sysctls,
-  };
+  });
+  const more = options.followUps?.(facts()) ?? [];
+  if (more.length > 0) {
+    const second = await runProbe(target, more, options.timeoutMs);
+    Object.assign(parsed.files, second.files);
+    Object.assign(parsed.dirs, second.dirs);
+    Object.assign(parsed.commands, second.commands);
+    Object.assign(parsed.sysctls, second.sysctls);
+  }
+  return facts();
+}
+
+async function runProbe(target: Target, requests: readonly ProbeRequest[], timeoutMs = 60_000): Promise<ParsedProbe> {
+  const probe = compileProbe(requests, randomBytes(8).toString('hex'));
+  const result = await target.exec(privilegedShell, { stdin: probe.text, timeoutMs });
+  const sudo = sudoFailure(result, target.label);
+  if (sudo) throw sudo;
+  try {
+    return parseProbeOutput(result.stdout, probe.marker);
+  } catch (cause) {
+    if (!(cause instanceof ProbeOutputError)) throw cause;
+    const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ');
+    throw new TargetError(
+      'probe-failed',
+      target.label,
+      `the fact probe did not run (exit ${result.exitCode}${stderr ? `: ${stderr}` : ''}; ${cause.message})`,
+      'check that the node has a POSIX /bin/sh with coreutils (stat, cat, mktemp) and that the login shell prints nothing extra',
+      { cause },
+    );
+  }
 }
 

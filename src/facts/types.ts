@@ -46,6 +46,11 @@ export interface ProbeInfo {
   readonly sudo: boolean;
 }
 
+/** What the machine running nodegate observed of the node itself (a TCP connect), beside the node's own view. */
+export interface RunnerFacts {
+  readonly tcp?: Readonly<Record<number, 'open' | 'refused' | 'timeout'>>;
+}
+
 export interface NodeFacts {
   readonly format: 'nodegate-facts/1';
   /** Node name the run was asked to audit. */
@@ -60,4 +65,7 @@ export interface NodeFacts {
   readonly dirs: Readonly<Record<string, DirFact>>;
   readonly commands: Readonly<Record<string, CommandFact>>;
   readonly sysctls: Readonly<Record<string, SysctlFact>>;
+  readonly runner?: RunnerFacts;
+  /** The kubelet's /configz, once a cluster is configured: the effective configuration wins over every layer. */
+  readonly configz?: object;
 }

@@ -1,7 +1,8 @@
 // Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot.
 import { NodegateError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
-import { nodeRequests } from '../facts/node-requests.ts';
+import { nodeFollowUps, nodeRequests } from '../facts/node-requests.ts';
+import { tcpProbe } from '../facts/runner-probe.ts';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
@@ -20,8 +21,13 @@ export function profileForNode(profile: Profile, node: string): Profile {
 
 async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile): Promise<Observation> {
   const node = setting.name || profile.node.name;
+  const nodeProfile = profileForNode(profile, node);
   try {
-    const target = await openTarget(parseTargetSpec(setting.target), {
+    const spec = parseTargetSpec(setting.target);
+    // The runner's own view of the read-only port, taken while the probe runs on the node.
+    const readOnlyPort = nodeProfile.kubelet.legacyReadOnlyPort;
+    const outside = tcpProbe(spec.kind === 'ssh' ? spec.host : '127.0.0.1', readOnlyPort, 3000);
+    const target = await openTarget(spec, {
       identityFile: settings.identityFile,
       knownHostsFile: settings.knownHostsFile,
       acceptNewHostKey: settings.acceptNewHostKey,
@@ -29,8 +35,13 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
       commandTimeoutMs: settings.commandTimeoutMs,
     });
     try {
-      const facts = await gatherFacts(target, { node, requests: nodeRequests(profileForNode(profile, node)), timeoutMs: settings.commandTimeoutMs });
-      return { node, target: setting.target, facts };
+      const facts = await gatherFacts(target, {
+        node,
+        requests: nodeRequests(nodeProfile),
+        followUps: nodeFollowUps,
+        timeoutMs: settings.commandTimeoutMs,
+      });
+      return { node, target: setting.target, facts: { ...facts, runner: { tcp: { [readOnlyPort]: await outside } } } };
     } finally {
       await target.close();
     }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { findCheck } from '../catalog/index.ts';
+import { catalog, findCheck } from '../catalog/index.ts';
 import { UsageError } from '../errors.ts';
 import { readProfileOverrides, readYamlFile } from '../profile/load.ts';
 
@@ -73,13 +73,22 @@ type ConfigFile = z.output<typeof configSchema>;
 
 export const defaultConfigFile = 'nodegate.config.yaml';
 
-/** Splits "A,B C" into IDs and rejects any that the catalog does not know. */
+/**
+ * Splits "A,B C" into catalog IDs. A token is an ID or an ID prefix at a dot or dash boundary (`KUBELET`,
+ * `RT-2.2`), which stands for every ID under it; a token that matches nothing is a usage error.
+ */
 export function parseIdList(value: string | readonly string[] | undefined, flag: string): string[] {
   if (value === undefined) return [];
-  const ids = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
-  const unknown = ids.filter((id) => !findCheck(id));
+  const tokens = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  for (const token of tokens) {
+    const matched = findCheck(token) ? [token] : catalog.filter((c) => c.id.startsWith(`${token}-`) || c.id.startsWith(`${token}.`)).map((c) => c.id);
+    if (matched.length === 0) unknown.push(token);
+    for (const id of matched) if (!ids.includes(id)) ids.push(id);
+  }
   if (unknown.length > 0) {
-    throw new UsageError(`${flag}: unknown check ID ${unknown.map((u) => `"${u}"`).join(', ')}`, 'IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1)');
+    throw new UsageError(`${flag}: unknown check ID ${unknown.map((u) => `"${u}"`).join(', ')}`, 'IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1, or a prefix such as KUBELET or RT-2.2)');
   }
   return ids;
 }

@@ -25,7 +25,9 @@ describe('usage and configuration errors exit 2 before touching any node', () =>
   test('unknown check ID in --only', async () => {
     const r = await runCli(['--target', 'local', '--only', 'HOST-1.2.2,HOST-7.7.7'], { timeoutMs: bound });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe('nodegate: --only: unknown check ID "HOST-7.7.7" — IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1)');
+    expect(r.stderr.trim()).toBe(
+      'nodegate: --only: unknown check ID "HOST-7.7.7" — IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1, or a prefix such as KUBELET or RT-2.2)',
+    );
   });
 
   test('a profile that does not validate names the file and field', async () => {

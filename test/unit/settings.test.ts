@@ -49,6 +49,15 @@ describe('settings', () => {
     await expect(resolveSettings({ only: 'HOST-9.9.9' }, {}, dir)).rejects.toThrow(/--only: unknown check ID "HOST-9\.9\.9"/);
   });
 
+  test('a prefix selects every check under it', async () => {
+    const s = await resolveSettings({ only: 'RT-2.3', skip: 'KUBELET' }, {}, dir);
+    expect(s.only).toEqual(['RT-2.3.1', 'RT-2.3.2']);
+    expect(s.skip.length).toBeGreaterThan(20);
+    expect(s.skip.every((id) => id.startsWith('KUBELET-'))).toBe(true);
+    await expect(resolveSettings({ only: 'RT-2.3.' }, {}, dir)).rejects.toThrow(/unknown check ID "RT-2\.3\."/);
+    await expect(resolveSettings({ only: 'HOS' }, {}, dir)).rejects.toThrow(/unknown check ID "HOS"/);
+  });
+
   test('an unknown config key is named with its file', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'ng-settings-bad-'));
     await writeFile(join(bad, 'nodegate.config.yaml'), 'tagret: local\n');

@@ -7,25 +7,14 @@ import type { Typed } from '../../kubelet/fields.ts';
 import { bitsBeyond, formatMode } from '../../parse/mode.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 
-/** What the runner itself observed about the node (a TCP connect from the machine running nodegate). */
-export interface RunnerFacts {
-  readonly tcp?: Readonly<Record<number, 'open' | 'refused' | 'timeout'>>;
-}
-
-/** Facts the lead adds beside NodeFacts: the runner's probes and, with a cluster, the kubelet's /configz. */
-export interface KubeletExtraFacts {
-  readonly runner?: RunnerFacts;
-  readonly configz?: object;
-}
-
-const extra = (facts: NodeFacts): KubeletExtraFacts => facts as NodeFacts & KubeletExtraFacts;
-export const runnerFacts = (facts: NodeFacts): RunnerFacts | undefined => extra(facts).runner;
+export type { RunnerFacts } from '../../facts/types.ts';
+export const runnerFacts = (facts: NodeFacts) => facts.runner;
 
 const cache = new WeakMap<NodeFacts, EffectiveConfig>();
 export function effective(facts: NodeFacts): EffectiveConfig {
   const hit = cache.get(facts);
   if (hit) return hit;
-  const configz = extra(facts).configz;
+  const configz = facts.configz;
   const eff = effectiveConfig(facts, configz ? { configz } : {});
   cache.set(facts, eff);
   return eff;
