@@ -194,7 +194,8 @@ describe.skipIf(!lab.ok)(`VM lab: a kubeadm worker as built${skipReason}`, () =>
 
     test('unshadowed, protectKernelDefaults stops the kubelet with the kubelet\'s message', async () => {
       await sh(vm, `echo 'KUBELET_EXTRA_ARGS="--protect-kernel-defaults=true --event-qps=5 --read-only-port=0"' >/etc/default/kubelet
-        systemctl restart kubelet; sleep 2`);
+        systemctl restart kubelet
+        for i in $(seq 30); do journalctl -u kubelet -b -o cat | grep -q 'Failed to start ContainerManager' && break; sleep 1; done`);
       const journal = await sh(vm, 'journalctl -u kubelet --no-pager -b -o cat | tail -n 3');
       expect(journal).toMatch(/"Failed to start ContainerManager" err="\[invalid kernel flag: vm\/overcommit_memory, expected value: 1, actual value: 0/);
       expect(await sh(vm, 'systemctl show kubelet -p ExecMainStatus --value')).toBe('1');
