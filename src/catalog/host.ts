@@ -1,11 +1,7 @@
 // HOST-1.* checks of ../shared/spec/catalog.md: the node's operating-system prerequisites.
-import type { CheckDeclaration } from './types.ts';
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-const host = (c: Omit<CheckDeclaration, 'area' | 'cis'> & { cis?: string }): CheckDeclaration => ({
-  area: 'host',
-  cis: '',
-  ...c,
-});
+const host = checkIn('host');
 
 export const hostChecks: readonly CheckDeclaration[] = [
   host({

@@ -1,11 +1,7 @@
 // KUBELET-3.* checks (and RT-2.2.4, which needs the kubelet) of ../shared/spec/catalog.md.
-import type { CheckDeclaration } from './types.ts';
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-const kubelet = (c: Omit<CheckDeclaration, 'area' | 'cis'> & { cis?: string }): CheckDeclaration => ({
-  area: 'kubelet',
-  cis: '',
-  ...c,
-});
+const kubelet = checkIn('kubelet');
 
 export const kubeletChecks: readonly CheckDeclaration[] = [
   kubelet({

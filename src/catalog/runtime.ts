@@ -1,11 +1,7 @@
 // RT-2.* checks of ../shared/spec/catalog.md that the node alone can answer: containerd and runc.
-import type { CheckDeclaration } from './types.ts';
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-const runtime = (c: Omit<CheckDeclaration, 'area' | 'cis'> & { cis?: string }): CheckDeclaration => ({
-  area: 'runtime',
-  cis: '',
-  ...c,
-});
+const runtime = checkIn('runtime');
 
 export const runtimeChecks: readonly CheckDeclaration[] = [
   runtime({

@@ -1,11 +1,7 @@
 // SEC-4.1.* and SEC-4.2.1–4.2.4: seccomp and AppArmor as the node holds them of ../shared/spec/catalog.md.
-import type { CheckDeclaration } from './types.ts';
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-const security = (c: Omit<CheckDeclaration, 'area' | 'cis'> & { cis?: string }): CheckDeclaration => ({
-  area: 'security',
-  cis: '',
-  ...c,
-});
+const security = checkIn('security');
 
 export const securityChecks: readonly CheckDeclaration[] = [
   security({

@@ -29,3 +29,8 @@ export interface CheckDeclaration {
   readonly remediation: string;
   readonly fix: FixKind;
 }
+
+/** Declares a check of one area; `cis` defaults to none. */
+export const checkIn =
+  (area: Area) =>
+  (c: Omit<CheckDeclaration, 'area' | 'cis'> & { cis?: string }): CheckDeclaration => ({ area, cis: '', ...c });
