@@ -98,8 +98,13 @@ function line(request: ProbeRequest): string {
       return `${request.needsSystemd ? `ng_needs_systemd ${shellQuote(request.name)} && ` : ''}${
         request.needsSocket ? `ng_needs_socket ${shellQuote(request.name)} ${shellQuote(request.needsSocket)} && ` : ''
       }ng_run ${shellQuote(request.name)} ${request.timeoutSeconds ?? 10} ${request.argv.map(shellQuote).join(' ')}`;
-    case 'script':
-      return `ng_run ${shellQuote(request.name)} 10 sh -c ${shellQuote(request.script)}`;
+    case 'script': {
+      const run = `ng_run ${shellQuote(request.name)} 10 sh -c ${shellQuote(request.script)}`;
+      if (!request.requires) return run;
+      const name = shellQuote(request.name);
+      const program = shellQuote(request.requires);
+      return `if command -v ${program} >/dev/null 2>&1; then ${run}; else ng_rec C ${name}; ng_status ${name} notfound ${shellQuote(`${request.requires}: command not found`)}; fi`;
+    }
     case 'sysctl':
       if (!sysctlKey.test(request.key)) throw new Error(`not a sysctl key: ${request.key}`);
       return `ng_sysctl ${shellQuote(request.key)} ${shellQuote(sysctlPath(request.key))}`;

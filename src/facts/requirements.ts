@@ -37,6 +37,8 @@ export interface ScriptRequest {
   readonly kind: 'script';
   readonly name: string;
   readonly script: string;
+  /** A program the snippet relies on: when the node lacks it, the output is recorded as not-found. */
+  readonly requires?: string;
 }
 /** Read the runtime value of a sysctl from /proc/sys. */
 export interface SysctlRequest {

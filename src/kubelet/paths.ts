@@ -25,6 +25,6 @@ export const kubeletCmd = {
   active: 'kubelet-is-active',
   enabled: 'kubelet-is-enabled',
   journal: 'kubelet-journal',
-  holds: 'apt-mark-showhold',
+  holds: 'dpkg-holds',
   listeners: 'ss-listeners',
 } as const;

@@ -126,7 +126,7 @@ export function kubeletCommands(): Record<string, CommandFact> {
     'kubelet-is-active': ran('active\n'),
     'kubelet-is-enabled': ran('enabled\n'),
     'kubelet-journal': ran(''),
-    'apt-mark-showhold': ran('kubeadm\nkubectl\nkubelet\n'),
+    'dpkg-holds': ran('kubeadm\nkubectl\nkubelet\n'),
     'ss-listeners': ran(
       'LISTEN 0      4096       127.0.0.1:10248      0.0.0.0:*    users:(("kubelet",pid=812,fd=20))\nLISTEN 0      4096               *:10250            *:*    users:(("kubelet",pid=812,fd=22))\nLISTEN 0      128          0.0.0.0:22         0.0.0.0:*    users:(("sshd",pid=500,fd=3))\n',
     ),

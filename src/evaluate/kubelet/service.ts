@@ -9,13 +9,13 @@ import { commandFact, oneLine } from '../runtime/evidence.ts';
 export function evaluateHeld(facts: NodeFacts, profile: Profile): Verdict {
   const want = profile.kubelet.heldPackages;
   const expected = `apt-mark showhold lists ${want.join(', ')}`;
-  const source = 'apt-mark showhold';
+  const source = "dpkg selections on hold (what apt-mark showhold lists)";
   const c = commandFact(facts, kubeletCmd.holds, source);
   if (!c.ok) {
-    if (c.notFound) return skip({ expected, actual: 'no apt-mark', source }, 'not a dpkg/apt host: apt-mark is not installed, so package holds do not apply');
+    if (c.notFound) return skip({ expected, actual: 'no dpkg', source }, 'not a dpkg/apt host: dpkg-query is not installed, so package holds do not apply');
     return error({ expected, actual: 'unknown', source }, c.why);
   }
-  if (c.fact.exitCode !== 0) return error({ expected, actual: 'unknown', source }, `apt-mark showhold exited with status ${c.fact.exitCode}: ${oneLine(c.fact.stderr)}`);
+  if (c.fact.exitCode !== 0) return error({ expected, actual: 'unknown', source }, `reading dpkg's selections exited with status ${c.fact.exitCode}: ${oneLine(c.fact.stderr)}`);
   const held = new Set(c.fact.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
   const missing = want.filter((p) => !held.has(p));
   const actual = held.size ? `held: ${[...held].join(', ')}` : 'nothing held';
