@@ -138,7 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   vitest.provide('nodegate', { profile, observations: await observed, only: settings.only, skip: settings.skip });
   await vitest.start(files);
   const errors = vitest.state.getUnhandledErrors();
-  await vitest.close();
+  // No vitest.close(): the reporters have written everything, and run() exits the process, which ends the worker
+  // pool at once instead of after its orderly teardown (a third of a second on two cores).
   if (errors.length > 0 || !reporter.lastOutcome) {
     process.stderr.write(`nodegate: the run did not complete (${errors.length} error(s) above)\n`);
     return ExitCode.usage;
