@@ -16,7 +16,8 @@ export { kubeletCmd, kubeletDropInDirs, kubeletPaths, kubeletUnitFiles, unitDirs
 export const kubeletCmdlineScript = [
   'found=0',
   'for d in /proc/[0-9]*; do',
-  '  [ "$(cat "$d/comm" 2>/dev/null)" = kubelet ] || continue',
+  // read is a builtin: a subshell and cat per process would cost two forks for every process on the node.
+  '  comm=; read -r comm < "$d/comm" 2>/dev/null; [ "$comm" = kubelet ] || continue',
   '  [ -r "$d/cmdline" ] || continue',
   '  found=1; echo "# pid: ${d#/proc/}"',
   "  tr '\\000' '\\n' < \"$d/cmdline\"; echo",
