@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE_VERSION=24.21.0
-APT_PACKAGES=(openssh-server openssh-client sudo iproute2 procps util-linux libxml2-utils ca-certificates time containerd runc)
+# Namespace lab and transports; real containerd/runc for the daemon tests; the VM lab (qemu, debootstrap, the
+# kubelet stand-in's compiler); GNU time for the benchmark's peak RSS.
+APT_PACKAGES=(openssh-server openssh-client sudo iproute2 procps util-linux libxml2-utils ca-certificates openssl gzip
+  containerd runc qemu-system-x86 qemu-utils debootstrap e2fsprogs zstd gcc libc6-dev time)
 
 want_test_deps=false
 [[ "${1:-}" == "--test-deps" ]] && want_test_deps=true
