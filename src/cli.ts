@@ -1,4 +1,8 @@
 // The nodegate command: parse flags, validate settings, run the compliance suites through Vitest, map exit codes.
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, NodegateError, UsageError } from './errors.ts';
 import { loadSnapshot } from './facts/snapshot.ts';
@@ -8,7 +12,7 @@ import { observeNodes } from './run/observe.ts';
 import { parseTargetSpec } from './target/parse.ts';
 import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
 import { suiteChecks, suiteConfig } from './run/suite-config.ts';
-import './run/context.ts';
+import type { Handoff, Observations } from './run/context.ts';
 import type { CheckMeta } from './run/meta.ts';
 
 const usage = `Usage: nodegate [options]
@@ -97,6 +101,12 @@ async function validate(settings: RunSettings): Promise<Profile> {
   return profile;
 }
 
+/** Written whole and renamed into place, so a waiting worker never reads half a file. */
+async function writeHandoff(file: string, handoff: Handoff): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(handoff), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
+
 /** One line per node that could not be observed at all: the reason, as the transport stated it. */
 function unobservableLines(metas: readonly CheckMeta[]): string[] {
   return [...new Set(metas.filter((m) => m.unobservable).map((m) => `${m.node}: ${m.message}`))];
@@ -112,9 +122,20 @@ export async function main(argv: string[]): Promise<number> {
   const profile = await validate(settings);
   const files = suiteFiles(settings);
 
-  // Reaching the nodes and starting Vitest are independent: overlap them, then provide the facts.
+  // Reaching the nodes and starting Vitest are independent: the workers start and load the suites while the
+  // nodes are probed, and the tests wait for the observations (see run/context.ts).
   const observed = observeNodes(settings, profile);
   observed.catch(() => {}); // awaited below; keeps an early rejection from counting as unhandled
+  const waitMs = settings.connectTimeoutMs * 3 + settings.commandTimeoutMs * 2 + 30_000;
+  const handoff = join(tmpdir(), `nodegate-${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  const observations: Observations = settings.snapshot
+    ? { kind: 'provided', observations: await observed }
+    : { kind: 'handoff', file: handoff, nodes: settings.nodes.map((n) => n.name || profile.node.name), timeoutMs: waitMs };
+  const handedOff = observations.kind === 'handoff' ? observed.then(
+    (o) => writeHandoff(handoff, { observations: o }),
+    (e: unknown) => writeHandoff(handoff, { error: e instanceof Error ? e.message : String(e) }),
+  ) : undefined;
+
   const [{ createVitest }, { NodegateReporter }, { ProgressReporter }] = await Promise.all([
     import('vitest/node'),
     import('../reporters/nodegate-reporter.ts'),
@@ -131,12 +152,19 @@ export async function main(argv: string[]): Promise<number> {
     // Inline config: bundling vitest.config.ts costs more than the whole audit of one node.
     config: false,
     globalSetup: [],
+    testTimeout: waitMs,
     run: true,
     watch: false,
     reporters: [new ProgressReporter(), reporter],
   });
-  vitest.provide('nodegate', { profile, observations: await observed, only: settings.only, skip: settings.skip });
-  await vitest.start(files);
+  vitest.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip });
+  try {
+    await vitest.start(files);
+  } finally {
+    await handedOff;
+    await rm(handoff, { force: true });
+  }
+  await observed; // an unexpected failure while observing surfaces here, after the report
   const errors = vitest.state.getUnhandledErrors();
   // No vitest.close(): the reporters have written everything, and run() exits the process, which ends the worker
   // pool at once instead of after its orderly teardown (a third of a second on two cores).

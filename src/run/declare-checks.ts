@@ -3,7 +3,8 @@ import { describe, inject, test, type TestContext } from 'vitest';
 import { checksFor, type Area, type CheckDeclaration, type ThreatKey } from '../catalog/index.ts';
 import { evaluators } from '../evaluate/registry.ts';
 import { error, type Verdict } from '../evaluate/verdict.ts';
-import './context.ts';
+import type { Profile } from '../profile/schema.ts';
+import { nodeNames, observationOf } from './context.ts';
 import type { CheckMeta } from './meta.ts';
 import { profileForNode, type Observation } from './observe.ts';
 
@@ -31,13 +32,13 @@ export class ObservationError extends VerdictError {
   }
 }
 
-function verdictFor(check: CheckDeclaration, observation: Observation, context: ReturnType<typeof inject<'nodegate'>>): Verdict {
+function verdictFor(check: CheckDeclaration, observation: Observation, profile: Profile): Verdict {
   if (!('facts' in observation)) {
     return error({ expected: 'the node can be observed', actual: `not observed (${observation.failure})`, source: observation.target }, observation.message);
   }
   const evaluate = evaluators[check.id];
   if (!evaluate) throw new Error(`no evaluator registered for ${check.id}`);
-  return evaluate(observation.facts, profileForNode(context.profile, observation.node));
+  return evaluate(observation.facts, profileForNode(profile, observation.node));
 }
 
 function assertVerdict(verdict: Verdict, ctx: TestContext): void {
@@ -51,15 +52,17 @@ export function declareChecks(area: Area, threat: ThreatKey): void {
   const selected = checksFor(area, threat).filter(
     (c) => (context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id),
   );
-  if (selected.length === 0 || context.observations.length === 0) {
+  const nodes = nodeNames(context.observations);
+  if (selected.length === 0 || nodes.length === 0) {
     test.skip(`no selected ${area} checks in the ${threat} row`, () => {});
     return;
   }
-  for (const observation of context.observations) {
-    describe(observation.node, () => {
+  for (const node of nodes) {
+    describe(node, () => {
       for (const check of selected) {
-        test(`${check.id} ${check.title}`, (ctx) => {
-          const verdict = verdictFor(check, observation, context);
+        test(`${check.id} ${check.title}`, async (ctx) => {
+          const observation = await observationOf(context.observations, node);
+          const verdict = verdictFor(check, observation, context.profile);
           const meta: CheckMeta = {
             id: check.id,
             title: check.title,
@@ -68,7 +71,7 @@ export function declareChecks(area: Area, threat: ThreatKey): void {
             level: check.level,
             cis: check.cis,
             remediation: check.remediation,
-            node: observation.node,
+            node,
             unobservable: !('facts' in observation),
             ...verdict,
           };

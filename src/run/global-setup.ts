@@ -11,5 +11,5 @@ export default async function setup(project: TestProject): Promise<void> {
   const settings = await resolveSettings({}, process.env, process.cwd());
   const profile = buildProfile(settings.profileLayers);
   const observations = await observeNodes(settings, profile);
-  project.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip });
+  project.provide('nodegate', { profile, observations: { kind: 'provided', observations }, only: settings.only, skip: settings.skip });
 }

@@ -1,5 +1,5 @@
 // Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot.
-import { NodegateError } from '../errors.ts';
+import { TargetError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { nodeFollowUps, nodeRequests } from '../facts/node-requests.ts';
 import { tcpProbe } from '../facts/runner-probe.ts';
@@ -46,9 +46,9 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
       await target.close();
     }
   } catch (cause) {
-    if (!(cause instanceof NodegateError)) throw cause;
-    const failure = 'failure' in cause && typeof cause.failure === 'string' ? cause.failure : 'usage';
-    return { node, target: setting.target, failure, message: cause.oneLine() };
+    // A bad setting (no credentials, an unreadable key) is the user's to fix, not a verdict about the node.
+    if (!(cause instanceof TargetError)) throw cause;
+    return { node, target: setting.target, failure: cause.failure, message: cause.oneLine() };
   }
 }
 

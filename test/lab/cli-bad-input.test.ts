@@ -1,6 +1,7 @@
 // Bad input end to end: each is one clear line naming what failed, the right exit code, and no hang.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -56,12 +57,39 @@ describe('usage and configuration errors exit 2 before touching any node', () =>
     expect(target.stderr).toMatch(/invalid --target "ftp:\/\/node"/);
   });
 
+  test('an SSH target with no key, no agent and no default key is a usage error', async () => {
+    const r = await runCli(['--target', 'ssh://root@127.0.0.1:9'], { timeoutMs: bound, env: { SSH_AUTH_SOCK: '', HOME: dir } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/nodegate: .*no SSH credentials/);
+  });
+
   test('a snapshot that is not one', async () => {
     const file = join(dir, 'not-a-snapshot.json');
     await writeFile(file, '{"hello": 1}');
     const r = await runCli(['--snapshot', file], { timeoutMs: bound });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`snapshot ${file} is not a nodegate snapshot`);
+  });
+});
+
+describe('a node that answers TCP but never speaks SSH', () => {
+  test('is a timeout after the configured connect timeout: exit 3, while the suites waited for it', async () => {
+    const silent = createServer(() => {}); // accepts and says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const config = join(dir, 'slow.yaml');
+    await writeFile(config, `target: ssh://root@127.0.0.1:${port}\nconnectTimeoutSeconds: 3\n`);
+    try {
+      const key = join(dir, 'slow-key');
+      generateKey(key);
+      const r = await runCli(['--config', config, '--identity', key, '--known-hosts', join(dir, 'none')], { timeoutMs: bound });
+      expect(r.exitCode).toBe(3);
+      expect(said(r)).toMatch(new RegExp(`ssh://root@127\\.0\\.0\\.1:${port}: .*(timed out|timeout)`, 'i'));
+      expect(r.ms).toBeGreaterThan(3000);
+      expect(r.ms).toBeLessThan(bound);
+    } finally {
+      silent.close();
+    }
   });
 });
 
