@@ -20,23 +20,13 @@ export async function gatherFacts(target: Target, options: GatherOptions): Promi
   const started = performance.now();
   const roundTripsBefore = target.roundTrips;
   const parsed = await runProbe(target, options.requests, options.timeoutMs);
-  const facts = (): NodeFacts => ({
-    format: 'nodegate-facts/1',
-    node: options.node,
-    target: target.label,
-    gatheredAt: new Date().toISOString(),
-    probe: {
+  const facts = (): NodeFacts =>
+    factsFromProbe(parsed, {
+      node: options.node,
+      target: target.label,
       roundTrips: target.roundTrips - roundTripsBefore,
       durationMs: Math.round(performance.now() - started),
-      uid: parsed.uid,
-      sudo: parsed.sudo,
-    },
-    systemd: parsed.systemd,
-    files: parsed.files,
-    dirs: parsed.dirs,
-    commands: parsed.commands,
-    sysctls: parsed.sysctls,
-  });
+    });
   const more = options.followUps?.(facts()) ?? [];
   if (more.length > 0) {
     const second = await runProbe(target, more, options.timeoutMs);
@@ -46,6 +36,25 @@ export async function gatherFacts(target: Target, options: GatherOptions): Promi
     Object.assign(parsed.sysctls, second.sysctls);
   }
   return facts();
+}
+
+/** NodeFacts from a parsed probe: the one place the shape is assembled. */
+export function factsFromProbe(
+  parsed: ParsedProbe,
+  run: { node: string; target: string; roundTrips: number; durationMs: number },
+): NodeFacts {
+  return {
+    format: 'nodegate-facts/1',
+    node: run.node,
+    target: run.target,
+    gatheredAt: new Date().toISOString(),
+    probe: { roundTrips: run.roundTrips, durationMs: run.durationMs, uid: parsed.uid, sudo: parsed.sudo },
+    systemd: parsed.systemd,
+    files: parsed.files,
+    dirs: parsed.dirs,
+    commands: parsed.commands,
+    sysctls: parsed.sysctls,
+  };
 }
 
 async function runProbe(target: Target, requests: readonly ProbeRequest[], timeoutMs = 60_000): Promise<ParsedProbe> {

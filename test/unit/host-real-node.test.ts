@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostEvaluators } from '../../src/evaluate/host/index.ts';
 import { persistedValue, sysctlSystemPlan } from '../../src/evaluate/host/sysctl-system.ts';
+import { factsFromProbe } from '../../src/facts/gather.ts';
 import { parseProbeOutput } from '../../src/facts/probe-parse.ts';
 import { compileProbe } from '../../src/facts/probe-script.ts';
 import { cmd, hostAndRuntimeRequests } from '../../src/facts/requirements.ts';
@@ -31,18 +32,7 @@ afterAll(() => rmSync(stage, { recursive: true, force: true }));
 
 function toFacts(stdout: string): NodeFacts {
   const p = parseProbeOutput(stdout, probe.marker);
-  return {
-    format: 'nodegate-facts/1',
-    node: 'worker-01',
-    target: 'local',
-    gatheredAt: new Date().toISOString(),
-    probe: { roundTrips: 1, durationMs: 0, uid: p.uid, sudo: p.sudo },
-    systemd: p.systemd,
-    files: p.files,
-    dirs: p.dirs,
-    commands: p.commands,
-    sysctls: p.sysctls,
-  };
+  return factsFromProbe(p, { node: 'worker-01', target: 'local', roundTrips: 1, durationMs: 0 });
 }
 const verdict = (id: string, facts: NodeFacts) => {
   const e = hostEvaluators[id];

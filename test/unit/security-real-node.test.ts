@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { securityEvaluators } from '../../src/evaluate/security/index.ts';
+import { factsFromProbe } from '../../src/facts/gather.ts';
 import { parseProbeOutput } from '../../src/facts/probe-parse.ts';
 import { compileProbe } from '../../src/facts/probe-script.ts';
 import { cmd, hostAndRuntimeRequests } from '../../src/facts/requirements.ts';
@@ -20,18 +21,7 @@ describe.skipIf(!canProbe)('SEC probe on this machine (needs Linux with coreutil
   const probe = compileProbe([...shared, ...securityRequests(profile)], 'sectest00001');
   const out = spawnSync('sh', ['-s'], { input: probe.text, encoding: 'utf8', timeout: 20_000 });
   const p = parseProbeOutput(out.stdout, probe.marker);
-  const facts: NodeFacts = {
-    format: 'nodegate-facts/1',
-    node: 'worker-01',
-    target: 'local',
-    gatheredAt: new Date().toISOString(),
-    probe: { roundTrips: 1, durationMs: 0, uid: p.uid, sudo: p.sudo },
-    systemd: p.systemd,
-    files: p.files,
-    dirs: p.dirs,
-    commands: p.commands,
-    sysctls: p.sysctls,
-  };
+  const facts: NodeFacts = factsFromProbe(p, { node: 'worker-01', target: 'local', roundTrips: 1, durationMs: 0 });
   const status = readFileSync('/proc/self/status', 'utf8');
 
   it('gathers every SEC record', () => {
