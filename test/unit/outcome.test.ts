@@ -2,23 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
+import { meta } from '../support/metas.ts';
 import { runOutcome } from '../../src/run/outcome.ts';
 
-const meta = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'status'>): CheckMeta => ({
-  title: 'a check',
-  area: 'host',
-  threat: 'availability',
-  level: 'required',
-  cis: '',
-  remediation: 'do the thing',
-  node: 'worker-01',
-  expected: 'x',
-  actual: 'x',
-  source: '/etc/x',
-  message: '',
-  unobservable: false,
-  ...over,
-});
 
 const allPass = [meta({ id: 'HOST-1', status: 'pass' }), meta({ id: 'RT-1', status: 'pass', area: 'runtime' })];
 

@@ -2,22 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderSummary } from '../../reporters/console.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
+import { meta } from '../support/metas.ts';
 
-const meta = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'status'>): CheckMeta => ({
-  title: `title of ${over.id}`,
-  area: 'host',
-  threat: 'availability',
-  level: 'required',
-  cis: '',
-  remediation: `fix for ${over.id}`,
-  node: 'worker-01',
-  expected: 'expected value',
-  actual: 'actual value',
-  source: '/proc/x',
-  message: '',
-  unobservable: false,
-  ...over,
-});
 
 // Run order deliberately differs from the catalog's row order (availability is the last row).
 const metas: CheckMeta[] = [

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderJUnit } from '../../reporters/junit.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
+import { meta } from '../support/metas.ts';
 
 const xsd = fileURLToPath(new URL('../../../shared/artifacts/junit/junit-10.xsd', import.meta.url));
 const haveXsd = existsSync(xsd);
@@ -34,21 +35,6 @@ function xpath(file: string, expr: string): string {
   return r.stdout.replace(/\n$/, '');
 }
 
-const meta = (over: Partial<CheckMeta> & Pick<CheckMeta, 'id' | 'status'>): CheckMeta => ({
-  title: `title of ${over.id}`,
-  area: 'host',
-  threat: 'availability',
-  level: 'required',
-  cis: '',
-  remediation: `fix for ${over.id}`,
-  node: 'worker-01',
-  expected: 'expected value',
-  actual: 'actual value',
-  source: '/proc/x',
-  message: '',
-  unobservable: false,
-  ...over,
-});
 
 // 2 nodes × 2 areas; run order interleaves areas to prove grouping does not depend on it.
 const metas: CheckMeta[] = [
