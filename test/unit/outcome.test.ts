@@ -1,7 +1,6 @@
 // The CI gate's contract: which verdicts lead to which exit code, with and without --strict.
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.ts';
-import type { CheckMeta } from '../../src/run/meta.ts';
 import { meta } from '../support/metas.ts';
 import { runOutcome } from '../../src/run/outcome.ts';
 
