@@ -133,7 +133,9 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: paths.swaps },
     { kind: 'file', path: paths.fstab },
     { kind: 'command', name: cmd.swapUnits, argv: ['systemctl', 'list-units', '--type=swap', '--all', '--no-legend', '--plain', '--no-pager'], needsSystemd: true },
-    { kind: 'command', name: cmd.swapUnitFiles, argv: ['systemctl', 'list-unit-files', '--type=swap', '--no-legend', '--no-pager'], needsSystemd: true },
+    // The pattern reaches PID 1, which then resolves only .swap files; --type alone filters after every unit file's
+    // state was resolved (7 s of the VM lab's probe under TCG, against 0.2 s).
+    { kind: 'command', name: cmd.swapUnitFiles, argv: ['systemctl', 'list-unit-files', '--type=swap', '--no-legend', '--no-pager', '*.swap'], needsSystemd: true },
     ...zramGeneratorConfigs.map((path): FileRequest => ({ kind: 'file', path })),
     { kind: 'file', path: paths.filesystems },
     { kind: 'file', path: paths.procModules },

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hostEvaluators } from '../../src/evaluate/host/index.ts';
+import { hostAndRuntimeRequests } from '../../src/facts/requirements.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { compliantFacts, drift, file, ran } from '../support/facts.ts';
@@ -79,6 +80,14 @@ describe('HOST-1.2.2 swap at boot', () => {
     const bad = run('HOST-1.2.2', drift(noSd, { files: { '/etc/fstab': file('/swapfile none swap sw 0 0\n') } }));
     expect(bad.status).toBe('fail');
     expect(bad.message).toContain('.swap units were not checked');
+  });
+  it('passes when list-unit-files finds no .swap unit (systemd 252 exits 1 with no output)', () => {
+    const v = run('HOST-1.2.2', drift(base, { commands: { 'swap-unit-files': ran('', 1) } }));
+    expect(v.status).toBe('pass');
+  });
+  it('asks systemd for .swap unit files by pattern, so PID 1 does not resolve every unit file first', () => {
+    const request = hostAndRuntimeRequests(profile).find((r) => r.kind === 'command' && r.name === 'swap-unit-files');
+    expect(request?.kind === 'command' ? request.argv : []).toEqual(['systemctl', 'list-unit-files', '--type=swap', '--no-legend', '--no-pager', '*.swap']);
   });
   it('is an error when systemctl failed and nothing else is wrong', () => {
     const v = run('HOST-1.2.2', drift(base, { commands: { 'swap-unit-files': ran('', 1, 'Failed to connect to bus') } }));

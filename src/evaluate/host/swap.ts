@@ -69,7 +69,10 @@ export const swapStaysOff: Evaluator = (facts) => {
         problems.push(`swap unit ${u.unit} is ${u.active} (${u.sub}) — \`systemctl mask --now ${u.unit}\``);
       }
     }
-    const files = commandOutput(facts, cmd.swapUnitFiles, 'systemctl list-unit-files --type=swap');
+    // list-unit-files exits 1, printing nothing, when no unit file matches (systemd 252): that is "none", not a failure.
+    const raw = facts.commands[cmd.swapUnitFiles];
+    const noneListed = raw?.state === 'ran' && raw.exitCode === 1 && raw.stdout.trim() === '' && raw.stderr.trim() === '';
+    const files = noneListed ? { ok: true as const, stdout: '' } : commandOutput(facts, cmd.swapUnitFiles, 'systemctl list-unit-files --type=swap');
     if (!files.ok) unknown.push(files.reason);
     else {
       for (const u of parseListUnitFiles(files.stdout)) {
