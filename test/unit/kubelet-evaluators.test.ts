@@ -107,6 +107,7 @@ describe('KUBELET-3.3.x settings', () => {
     expect(p.status).toBe('pass');
     expect(p.source).toBe('cmdline (/proc/812/cmdline)');
     expect(p.message).toContain(`file:${cfg}: readOnlyPort: 10255`);
+    expect(p.actual).toContain(`file:${cfg}: readOnlyPort: 10255`);
   });
   it('3.3.2 fails when the key is absent (default false), naming the default layer', () => {
     const v = check('KUBELET-3.3.2')(withConfig(edit('protectKernelDefaults', null)));
@@ -171,6 +172,12 @@ describe('KUBELET-3.3.x settings', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toContain('TLS_RSA_WITH_AES_128_CBC_SHA is not in');
     expect(check('KUBELET-3.3.13')(withConfig(compliantConfig.replace(/tlsCipherSuites:\n(- .*\n)+/, ''))).status).toBe('fail');
+  });
+  it('3.3.13 takes the IANA names of the ChaCha20 suites as the profile\'s older spelling, as the kubelet does', () => {
+    const suites = 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256';
+    expect(check('KUBELET-3.3.13')(withArgs(`--tls-cipher-suites=${suites}`)).status).toBe('pass');
+    const v = check('KUBELET-3.3.13')(withArgs('--tls-cipher-suites=TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA384'));
+    expect(v.status).toBe('fail');
   });
   it('3.3.14 fails the -1 default', () => {
     const v = check('KUBELET-3.3.14')(withConfig(edit('podPidsLimit', null)));

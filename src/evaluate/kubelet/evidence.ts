@@ -46,7 +46,8 @@ export function settingVerdict(facts: NodeFacts, field: string, expected: string
   if (s.error !== undefined) return fail({ expected, actual: s.winner.raw, source }, [s.error, layers].filter(Boolean).join(' '));
   const actual = `${field} = ${describeWinner(s)}`;
   const why = judge(s.value);
-  if (why === null) return pass({ expected, actual, source }, layers);
+  // Reports print no message for a pass, so an overridden layer travels in `actual` where JUnit and the console show it.
+  if (why === null) return pass({ expected, actual: layers ? `${actual}. ${layers}` : actual, source }, layers);
   return fail({ expected, actual, source }, [`${field} is ${describeWinner(s)}: ${why}`, layers, fix].filter(Boolean).join(' '));
 }
 

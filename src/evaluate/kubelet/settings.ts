@@ -113,11 +113,17 @@ export function evaluateServerRotation(facts: NodeFacts): Verdict {
   return fail({ expected, actual, source }, `${problems.join('; ')}.`);
 }
 
+/**
+ * Go 1.14 gave the ChaCha20 suites their IANA names (..._CHACHA20_POLY1305_SHA256); the kubelet's flag parser
+ * (component-base cli/flag) accepts both spellings for the same suite, so both are compared in the old form.
+ */
+const cipherName = (name: string): string => name.replace(/_CHACHA20_POLY1305_SHA256$/, '_CHACHA20_POLY1305');
+
 export const evaluateCipherSuites = (facts: NodeFacts, profile: Profile): Verdict => {
-  const allowed = new Set(profile.kubelet.tlsCipherSuites);
+  const allowed = new Set(profile.kubelet.tlsCipherSuites.map(cipherName));
   return settingVerdict(facts, 'tlsCipherSuites', `tlsCipherSuites set and within the profile list (${allowed.size} ECDHE AEAD suites)`, (v) => {
     if (v?.type !== 'list' || v.value.length === 0) return 'unset, so the kubelet accepts Go\'s default suites, including CBC and RSA key exchange';
-    const weak = v.value.filter((c) => !allowed.has(c));
+    const weak = v.value.filter((c) => !allowed.has(cipherName(c)));
     return weak.length === 0 ? null : `${weak.join(', ')} ${weak.length > 1 ? 'are' : 'is'} not in the profile's strong list`;
   });
 };
