@@ -22,6 +22,11 @@ if (!modern) {
 } else if (!process.features.typescript) {
   reexec(process.execPath, ['--experimental-strip-types', '--no-warnings']);
 } else {
+  // Node keeps compiled (and type-stripped) modules between runs: a third of a second off every start.
+  const { enableCompileCache } = await import('node:module');
+  const cache = enableCompileCache?.();
+  // Vitest's worker threads read the same variable when they start, so they reuse the cache too.
+  if (cache?.directory) process.env.NODE_COMPILE_CACHE ??= cache.directory;
   const { run } = await import('../src/cli.ts');
   await run(process.argv.slice(2));
 }
