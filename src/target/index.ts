@@ -1,9 +1,7 @@
 // The one door to a node: callers name a spec and get a Target, never a transport.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { openLocal } from './local.ts';
 import type { TargetSpec } from './parse.ts';
-import { openSsh } from './ssh.ts';
 import type { Target } from './types.ts';
 
 export { parseTargetSpec, targetLabel } from './parse.ts';
@@ -22,8 +20,13 @@ export interface OpenTargetOptions {
   readonly commandTimeoutMs?: number;
 }
 
+/** Each transport is loaded only when used: ssh2 and execa together cost a fifth of a second at start. */
 export async function openTarget(spec: TargetSpec, options: OpenTargetOptions = {}): Promise<Target> {
-  if (spec.kind === 'local') return openLocal({ commandTimeoutMs: options.commandTimeoutMs });
+  if (spec.kind === 'local') {
+    const { openLocal } = await import('./local.ts');
+    return openLocal({ commandTimeoutMs: options.commandTimeoutMs });
+  }
+  const { openSsh } = await import('./ssh.ts');
   return openSsh(spec, {
     identityFile: options.identityFile,
     knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
