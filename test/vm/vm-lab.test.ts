@@ -72,7 +72,13 @@ describe.skipIf(!lab.ok)(`VM lab: a kubeadm worker as built${skipReason}`, () =>
     );
     const dropIns = await sh(vm, 'systemctl show kubelet -p DropInPaths --value');
     expect(dropIns).toBe('/etc/systemd/system/kubelet.service.d/10-kubeadm.conf');
-    expect(await kubeletArgv(vm)).toEqual([
+    // Right after boot systemd may still be starting the kubelet: wait (bounded) for a main process to read.
+    let argv = await kubeletArgv(vm);
+    for (let i = 0; i < 30 && argv === null; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      argv = await kubeletArgv(vm);
+    }
+    expect(argv).toEqual([
       '/usr/bin/kubelet',
       '--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf',
       '--kubeconfig=/etc/kubernetes/kubelet.conf',
