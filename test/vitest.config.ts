@@ -1,4 +1,4 @@
-// The project's own tests: unit and namespace-lab tests first, then the VM tier alone, one VM at a time.
+// The project's own tests: unit and namespace-lab tests, and apart from them the VM tier, one VM at a time.
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('..', import.meta.url).pathname;
