@@ -190,3 +190,26 @@ export async function startVm(opts: { kernelArgs?: string; bootTimeoutSeconds?: 
     stop,
   };
 }
+
+/** Runs a script on the VM and returns its trimmed stdout; a non-zero exit is an error showing both streams. */
+export async function vmSh(vm: Vm, script: string, timeoutMs = 120_000): Promise<string> {
+  const r = await vm.exec(script, { timeoutMs });
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${script}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Times steps of a VM test into one record, printed at the end for the closing numbers. */
+export function stepTimer(): { timings: Record<string, number>; timed: <T>(label: string, fn: () => Promise<T>) => Promise<T> } {
+  const timings: Record<string, number> = {};
+  return {
+    timings,
+    async timed(label, fn) {
+      const start = Date.now();
+      try {
+        return await fn();
+      } finally {
+        timings[label] = (Date.now() - start) / 1000;
+      }
+    },
+  };
+}

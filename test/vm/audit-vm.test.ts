@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suiteChecks } from '../../src/run/suite-config.ts';
 import { repoRoot, runCli, type CliResult } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
-import { startVm, vmLabAvailable, type Vm } from '../support/vm-lab.ts';
+import { startVm, stepTimer, vmLabAvailable, vmSh as sh, type Vm } from '../support/vm-lab.ts';
 
 interface Expected {
   status: 'fail' | 'error' | 'skip';
@@ -33,7 +33,7 @@ const skipReason = lab.ok ? '' : ` (skipped: ${lab.reason})`;
 /** A cold cache builds the image first (~4 min); warm, a boot is 30-80 s under TCG. */
 const bootTimeout = 15 * 60_000;
 const auditTimeout = 120_000;
-const timings: Record<string, number> = {};
+const { timings, timed } = stepTimer();
 
 interface Audit {
   run: CliResult;
@@ -66,20 +66,7 @@ async function audit(vm: Vm, label: string): Promise<Audit> {
   return { run, cases: xml ? readJUnit(xml) : [], props: properties(xml) };
 }
 
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await fn();
-  } finally {
-    timings[label] = (Date.now() - start) / 1000;
-  }
-}
 
-async function sh(vm: Vm, script: string): Promise<string> {
-  const r = await vm.exec(script, { timeoutMs: 60_000 });
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${script}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** Every check ran; exactly the expected IDs do not pass, with their status; each message matches its patterns. */
 function expectVerdicts(a: Audit, expected: Verdicts): void {

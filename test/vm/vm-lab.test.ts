@@ -2,28 +2,15 @@
 // leave the states the kubelet and security suites are tested against.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startVm, vmLabAvailable, type Vm } from '../support/vm-lab.ts';
+import { startVm, stepTimer, vmLabAvailable, vmSh as sh, type Vm } from '../support/vm-lab.ts';
 
 const lab = vmLabAvailable();
 const skipReason = lab.ok ? '' : ` (skipped: ${lab.reason})`;
 /** First boot on a cold cache runs debootstrap (~4-5 min, download-bound) before the ~30 s boot. */
 const bootTimeout = 15 * 60_000;
-const timings: Record<string, number> = {};
+const { timings, timed } = stepTimer();
 
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await fn();
-  } finally {
-    timings[label] = (Date.now() - start) / 1000;
-  }
-}
 
-async function sh(vm: Vm, script: string): Promise<string> {
-  const r = await vm.exec(script);
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${script}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** The kubelet's argv as the kernel has it, or null when it is not running. */
 async function kubeletArgv(vm: Vm): Promise<string[] | null> {
