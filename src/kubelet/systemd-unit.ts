@@ -3,7 +3,7 @@
 // expands to, each word tagged with the file that put it there.
 import type { NodeFacts } from '../facts/types.ts';
 import { kubeletCmd, kubeletDropInDirs, kubeletUnitFiles } from './paths.ts';
-import { collectConfDirs } from '../evaluate/host/conf-dirs.ts';
+import { collectConfDirs } from '../facts/conf-dirs.ts';
 import { parseEnvFile, parseEnvironmentLine, parseSystemctlShow, parseUnitFile, splitWords } from './systemd-syntax.ts';
 
 /** Where a value was set: a file and line, and for environment values the variable. */

@@ -5,7 +5,7 @@ import { parseKernelConfig, tristate, type Tristate } from '../../parse/kernel-c
 import { moduleKey, parseModulesBuiltin, parseProcFilesystems, parseProcModules } from '../../parse/kernel-modules.ts';
 import { parseModulesLoad } from '../../parse/modules-load.ts';
 import { error, fail, pass } from '../verdict.ts';
-import { collectConfDirs } from './conf-dirs.ts';
+import { collectConfDirs } from '../../facts/conf-dirs.ts';
 import { commandOutput, exists, readFile } from './evidence.ts';
 import type { Evaluator } from './types.ts';
 

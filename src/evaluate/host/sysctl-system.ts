@@ -2,7 +2,7 @@
 import type { NodeFacts } from '../../facts/types.ts';
 import { sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
 import { parseSysctlConf, sysctlKeyToPath, type SysctlSetting } from '../../parse/sysctl.ts';
-import { collectConfDirs, resolveEntry, type ShadowedFile } from './conf-dirs.ts';
+import { collectConfDirs, resolveEntry, type ShadowedFile } from '../../facts/conf-dirs.ts';
 
 export interface Assignment {
   /** The file as a person sees it (with its symlink target when it is one). */

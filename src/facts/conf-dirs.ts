@@ -1,7 +1,7 @@
-// The systemd/procps drop-in directory rule shared by sysctl.d and modules-load.d: the first directory in the
+// The systemd/procps drop-in directory rule shared by sysctl.d, modules-load.d and unit drop-ins: the first directory in the
 // search path that has a file name wins that name, files apply in lexical order of name, /dev/null masks.
 import { posix } from 'node:path';
-import type { NodeFacts } from '../../facts/types.ts';
+import type { NodeFacts } from './types.ts';
 
 export interface ConfFile {
   readonly name: string;
