@@ -1,6 +1,6 @@
 // Regenerates src/seccomp/syscall-tables.generated.ts from a libseccomp src/syscalls.csv, keeping its provenance:
 //   node scripts/gen-syscall-tables.ts [--csv FILE] [--tag vX.Y.Z --commit SHA]
-// Defaults: ../shared/artifacts/syscalls/libseccomp-v2.6.1-src-syscalls.csv, tag v2.6.1, its commit.
+// Defaults: fixtures/artifacts/syscalls/libseccomp-v2.6.1-src-syscalls.csv, tag v2.6.1, its commit.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { parseSyscallsCsv, renderTableModule } from '../src/seccomp/syscalls-csv
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
-    csv: { type: 'string', default: `${repo}../shared/artifacts/syscalls/libseccomp-v2.6.1-src-syscalls.csv` },
+    csv: { type: 'string', default: `${repo}fixtures/artifacts/syscalls/libseccomp-v2.6.1-src-syscalls.csv` },
     tag: { type: 'string', default: 'v2.6.1' },
     commit: { type: 'string', default: 'a81cc2de8ee7a33633defc88bb8a2d986b421613' },
     out: { type: 'string', default: `${repo}src/seccomp/syscall-tables.generated.ts` },

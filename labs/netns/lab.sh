@@ -9,7 +9,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 FIXTURES=${NODEGATE_LAB_FIXTURES:-$REPO/fixtures/lab}
-SHARED=${NODEGATE_SHARED:-$REPO/../shared}
+SHARED=$REPO/fixtures  # holds artifacts/: real files copied in, see fixtures/artifacts/PROVENANCE.md
 BRIDGE=ngbr0
 NET=10.250.0
 LOCK=/run/lock/nodegate-netns-lab.lock
@@ -60,7 +60,7 @@ prepare_lab_dir() {
   [ -f "$keys/client" ] || ssh-keygen -q -t ed25519 -N '' -C nodegate-lab-client -f "$keys/client"
 
   [ -d "$SHARED/artifacts" ] ||
-    die "$SHARED/artifacts is missing: the node's config.toml and sysctl.conf are generated from it (set NODEGATE_SHARED)"
+    die "$SHARED/artifacts is missing: the node's config.toml and sysctl.conf are generated from it"
   local a
   for a in "$CONTAINERD_ARTIFACT" "$SYSCTL_CONF_ARTIFACT"; do
     [ -f "$SHARED/$a" ] || die "$SHARED/$a is missing"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${NODEGATE_SHARED:-$REPO/../shared}
+SHARED=$REPO/fixtures  # holds artifacts/: real files copied in, see fixtures/artifacts/PROVENANCE.md
 CACHE=${NODEGATE_VM_CACHE:-/var/cache/nodegate-vm}
 IMAGE_SIZE=${NODEGATE_VM_IMAGE_SIZE:-3G}
 A=$SHARED/artifacts
@@ -27,7 +27,7 @@ for c in debootstrap mkfs.ext4 zstd ssh-keygen openssl gcc dpkg-deb sha256sum fl
   command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install -y qemu-system-x86 qemu-utils debootstrap e2fsprogs openssh-client zstd openssl gcc libc6-dev)"
 done
 for f in "$UNIT" "$DROPIN" "$DEFAULTS" "$KUBELET_CONFIG" "$FLAGS_ENV"; do
-  [ -f "$f" ] || die "missing artifact $f (set NODEGATE_SHARED to the shared dir)"
+  [ -f "$f" ] || die "missing artifact $f"
 done
 
 # Recipe = every file that shapes the image; its hash names the image dir.

@@ -24,7 +24,7 @@ const unobservable = new Set([
   ...manifest.unobservableInNamespace.map((u) => u.id),
   ...suiteChecks().filter((c) => unobservableAreas.has(c.area)).map((c) => c.id),
 ]);
-const xsd = join(repoRoot, '../shared/artifacts/junit/junit-10.xsd');
+const xsd = join(repoRoot, 'fixtures/artifacts/junit/junit-10.xsd');
 const lab = labAvailable();
 
 describe.skipIf(!lab.ok)(`namespace lab end to end${lab.ok ? '' : ` (skipped: ${lab.reason})`}`, () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const labScript = join(repoRoot, 'labs/netns/lab.sh');
-const sharedArtifacts = join(repoRoot, '../shared/artifacts');
+const sharedArtifacts = join(repoRoot, 'fixtures/artifacts');
 
 export interface LabNodeSpec {
   name: string;

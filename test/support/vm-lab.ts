@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const vmLabDir = join(repoRoot, 'labs/vm');
 const scenarioDir = join(vmLabDir, 'scenarios');
-const sharedArtifacts = join(repoRoot, '../shared/artifacts');
+const sharedArtifacts = join(repoRoot, 'fixtures/artifacts');
 /** What CI installs for this tier (gcc and libc6-dev build the kubelet stand-in statically). */
 export const vmLabPackages = 'qemu-system-x86 qemu-utils debootstrap e2fsprogs openssh-client zstd openssl gcc libc6-dev';
 

@@ -12,7 +12,7 @@ import { readJUnit } from '../support/junit-read.ts';
 
 const snapshot = join(repoRoot, 'fixtures/snapshots/lab-drifted.json');
 const skipKubelet = catalog.filter((c) => c.id.startsWith('KUBELET-')).map((c) => c.id);
-const xsd = join(repoRoot, '../shared/artifacts/junit/junit-10.xsd');
+const xsd = join(repoRoot, 'fixtures/artifacts/junit/junit-10.xsd');
 let dir: string;
 
 beforeAll(async () => {

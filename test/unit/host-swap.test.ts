@@ -16,7 +16,7 @@ const run = (id: string, facts: NodeFacts) => {
   return e(facts, profile);
 };
 const base = compliantFacts();
-const artifacts = fileURLToPath(new URL('../../../shared/artifacts/host-os/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/host-os/', import.meta.url));
 const haveArtifacts = existsSync(artifacts);
 const art = (name: string): string => readFileSync(`${artifacts}${name}`, 'utf8');
 
@@ -99,7 +99,7 @@ describe('HOST-1.2.2 swap at boot', () => {
   });
 });
 
-describe.skipIf(!haveArtifacts)('HOST-1.2.2 over real fstabs (skipped: ../shared/artifacts/host-os is absent)', () => {
+describe.skipIf(!haveArtifacts)('HOST-1.2.2 over real fstabs (skipped: fixtures/artifacts/host-os is absent)', () => {
   it('curtin fstab: active /swap.img on line 12 fails', () => {
     const v = run('HOST-1.2.2', drift(base, { files: { '/etc/fstab': file(art('ubuntu-server-curtin-etc-fstab-with-swap.img.txt')) } }));
     expect(v.status).toBe('fail');

@@ -160,10 +160,10 @@ describe('HOST-1.4.5 kernel defaults', () => {
   });
 });
 
-const artifacts = fileURLToPath(new URL('../../../shared/artifacts/host-os/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/host-os/', import.meta.url));
 const art = (name: string): string => readFileSync(`${artifacts}${name}`, 'utf8');
 
-describe.skipIf(!existsSync(artifacts))('Debian 12 stock sysctl files against procps\' own dry run (skipped: ../shared/artifacts/host-os is absent)', () => {
+describe.skipIf(!existsSync(artifacts))('Debian 12 stock sysctl files against procps\' own dry run (skipped: fixtures/artifacts/host-os is absent)', () => {
   // The listing shows merged /usr: /lib/sysctl.d is /usr/lib/sysctl.d, so its files appear twice and must shadow.
   const debian = drift(base, {
     files: {
@@ -198,7 +198,7 @@ describe.skipIf(!existsSync(artifacts))('Debian 12 stock sysctl files against pr
   });
 });
 
-describe.skipIf(!existsSync(artifacts))('Ubuntu 24.04 sysctl --system order (skipped: ../shared/artifacts/host-os is absent)', () => {
+describe.skipIf(!existsSync(artifacts))('Ubuntu 24.04 sysctl --system order (skipped: fixtures/artifacts/host-os is absent)', () => {
   it('reproduces the order of the real output from the file names alone', () => {
     const dry = parseSysctlSystemOutput(art('ubuntu-24.04-kubeadm-1.36-node-sysctl-system-output.txt'));
     const byDir = new Map<string, string[]>();

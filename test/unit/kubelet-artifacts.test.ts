@@ -1,4 +1,4 @@
-// The real kubelet unit files, env files, config files and /configz dumps in ../shared/artifacts, read in place,
+// The real kubelet unit files, env files, config files and /configz dumps in fixtures/artifacts, read in place,
 // and the guide's own heredocs: each parses, and the verdicts are the ones a person reading them would give.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import type { DirFact, FileFact } from '../../src/facts/types.ts';
 import { file, missing, ran } from '../support/facts.ts';
 import { kdrift, kubeletCompliantFacts, type WithRunner } from '../support/kubelet-facts.ts';
 
-const artifacts = fileURLToPath(new URL('../../../shared/artifacts/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/', import.meta.url));
 const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
 const have = existsSync(`${artifacts}kubelet-systemd`) && existsSync(`${artifacts}kubelet-config`) && existsSync(`${artifacts}configz`);
 const read = (rel: string) => readFileSync(artifacts + rel, 'utf8');
@@ -60,7 +60,7 @@ function packagedNode(options: { dropIn?: string; envFile?: [string, string]; fl
   return kdrift(kubeletCompliantFacts(), { files, dirs, commands: { 'kubelet-cmdline': ran('# pid: none\n') } });
 }
 
-describe.skipIf(!have)('real kubelet unit and env files (../shared/artifacts/kubelet-systemd; skipped when absent)', () => {
+describe.skipIf(!have)('real kubelet unit and env files (fixtures/artifacts/kubelet-systemd; skipped when absent)', () => {
   it("the Debian package's unit + 10-kubeadm.conf + kubeadm's flags build kubeadm's command line", () => {
     const eff = effectiveConfig(packagedNode());
     expect(eff.commandLine?.origin).toBe('systemd');
@@ -141,7 +141,7 @@ describe.skipIf(!have)('real kubelet unit and env files (../shared/artifacts/kub
   });
 });
 
-describe.skipIf(!have)('real kubelet config files (../shared/artifacts/kubelet-config; skipped when absent)', () => {
+describe.skipIf(!have)('real kubelet config files (fixtures/artifacts/kubelet-config; skipped when absent)', () => {
   for (const name of ['joneconsulting-kubeadm-var-lib-kubelet-config.yaml', 'kubeadm-v1.32-controlplane-rocky10-var-lib-kubelet-config.yaml', 'eks-al2023-ip-192-168-2-21-etc-kubernetes-kubelet-config.json']) {
     it(`${name} parses as a KubeletConfiguration`, () => {
       expect(parseKubeletConfig(read(`kubelet-config/${name}`)).ok).toBe(true);
@@ -163,7 +163,7 @@ describe.skipIf(!have)('real kubelet config files (../shared/artifacts/kubelet-c
   });
 });
 
-describe.skipIf(!have)('real /configz dumps (../shared/artifacts/configz; skipped when absent)', () => {
+describe.skipIf(!have)('real /configz dumps (fixtures/artifacts/configz; skipped when absent)', () => {
   const configz = (name: string) => JSON.parse(read(`configz/${name}`)) as object;
   it('the kubeadm worker: /configz wins over the node files and omitted fields are zero', () => {
     const eff = effectiveConfig(packagedNode({ config: guideHeredoc('/var/lib/kubelet/config.yaml') }), { configz: configz('kubeadm-worker1-cri-dockerd-configz.json') });

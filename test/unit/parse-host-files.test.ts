@@ -1,4 +1,4 @@
-// Parsers of host files, over strings and over the real files collected in ../shared/artifacts/host-os.
+// Parsers of host files, over strings and over the real files collected in fixtures/artifacts/host-os.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { parseProcSwaps } from '../../src/parse/swaps.ts';
 import { parseSysctlConf, parseSysctlSystemOutput, sysctlKeyToPath, sysctlPathToKey } from '../../src/parse/sysctl.ts';
 import { parseListUnitFiles, parseListUnits } from '../../src/parse/systemctl-list.ts';
 
-const artifacts = fileURLToPath(new URL('../../../shared/artifacts/host-os/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/host-os/', import.meta.url));
 const haveArtifacts = existsSync(artifacts);
 const art = (name: string): string => readFileSync(`${artifacts}${name}`, 'utf8');
 
@@ -30,7 +30,7 @@ describe('fstab', () => {
   });
 });
 
-describe.skipIf(!haveArtifacts)('fstab artifacts (skipped: ../shared/artifacts/host-os is absent)', () => {
+describe.skipIf(!haveArtifacts)('fstab artifacts (skipped: fixtures/artifacts/host-os is absent)', () => {
   it('curtin fstab: the tab-separated /swap.img line is an active swap entry on line 12', () => {
     const swaps = swapEntries(parseFstab(art('ubuntu-server-curtin-etc-fstab-with-swap.img.txt')));
     expect(swaps).toHaveLength(1);
@@ -148,7 +148,7 @@ describe('sysctl.conf', () => {
   });
 });
 
-describe.skipIf(!haveArtifacts)('sysctl artifacts (skipped: ../shared/artifacts/host-os is absent)', () => {
+describe.skipIf(!haveArtifacts)('sysctl artifacts (skipped: fixtures/artifacts/host-os is absent)', () => {
   it('Debian 12 /etc/sysctl.conf is all comments', () => {
     expect(parseSysctlConf(art('debian12-etc-sysctl.conf'))).toEqual({ settings: [], invalid: [] });
   });

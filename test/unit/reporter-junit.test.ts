@@ -9,7 +9,7 @@ import { renderJUnit } from '../../reporters/junit.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
 import { meta } from '../support/metas.ts';
 
-const xsd = fileURLToPath(new URL('../../../shared/artifacts/junit/junit-10.xsd', import.meta.url));
+const xsd = fileURLToPath(new URL('../../fixtures/artifacts/junit/junit-10.xsd', import.meta.url));
 const haveXsd = existsSync(xsd);
 const haveXmllint = spawnSync('xmllint', ['--version']).status === 0;
 
@@ -72,7 +72,7 @@ const durationsMs = new Map([
 
 const caseXPath = (suite: string, id: string) => `//testsuite[@name="${suite}"]/testcase[starts-with(@name, "${id} ")]`;
 
-describe.skipIf(!haveXsd)('renderJUnit (XSD at ../shared/artifacts/junit absent: skipped)', () => {
+describe.skipIf(!haveXsd)('renderJUnit (XSD at fixtures/artifacts/junit absent: skipped)', () => {
   it.runIf(!haveXmllint && process.env.CI)('needs xmllint in CI', () => {
     throw new Error('xmllint not found: install libxml2-utils (apt-get install -y libxml2-utils)');
   });

@@ -10,7 +10,7 @@ import { NodegateReporter } from '../../reporters/nodegate-reporter.ts';
 import { ExitCode } from '../../src/errors.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
 
-const xsd = fileURLToPath(new URL('../../../shared/artifacts/junit/junit-10.xsd', import.meta.url));
+const xsd = fileURLToPath(new URL('../../fixtures/artifacts/junit/junit-10.xsd', import.meta.url));
 const haveXmllint = existsSync(xsd) && spawnSync('xmllint', ['--version']).status === 0;
 
 const base: Omit<CheckMeta, 'id' | 'status'> = {

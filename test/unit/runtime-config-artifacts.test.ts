@@ -1,4 +1,4 @@
-// RT-2.2.1–2.2.3 over every real containerd config in ../shared/artifacts (program dumps, documentation, the
+// RT-2.2.1–2.2.3 over every real containerd config in fixtures/artifacts (program dumps, documentation, the
 // files distributions ship) and over the guide's own edits of them: the verdicts a person reading them would give.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { readContainerdConfig } from '../../src/parse/containerd-config.ts';
 import { compliantFacts, drift, file } from '../support/facts.ts';
 
-const dir = fileURLToPath(new URL('../../../shared/artifacts/containerd/', import.meta.url));
+const dir = fileURLToPath(new URL('../../fixtures/artifacts/containerd/', import.meta.url));
 const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
 const profile = profileSchema.parse(defaultProfile);
 const cfg = profile.containerd.configPath;

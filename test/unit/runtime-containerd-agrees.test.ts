@@ -13,7 +13,7 @@ import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { criPluginNames, runcOptionsPath, valueAt } from '../../src/parse/containerd-config.ts';
 import { compliantFacts, drift, file, notFound, ran } from '../support/facts.ts';
 
-const dir = fileURLToPath(new URL('../../../shared/artifacts/containerd/', import.meta.url));
+const dir = fileURLToPath(new URL('../../fixtures/artifacts/containerd/', import.meta.url));
 const versionRun = spawnSync('containerd', ['--version'], { encoding: 'utf8' });
 const installed = versionRun.status === 0;
 const profile = profileSchema.parse(defaultProfile);

@@ -8,7 +8,7 @@ import { existsOn, isKnownSyscall, syscallNumber } from '../../src/seccomp/arche
 import { syscallTable, syscallTableSource, tableArches } from '../../src/seccomp/syscall-tables.generated.ts';
 import { parseSyscallsCsv, renderTableModule } from '../../src/seccomp/syscalls-csv.ts';
 
-const artifacts = fileURLToPath(new URL('../../../shared/artifacts/syscalls/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/syscalls/', import.meta.url));
 const csv261 = `${artifacts}libseccomp-v2.6.1-src-syscalls.csv`;
 const csv256 = `${artifacts}libseccomp-v2.5.6-src-syscalls.csv`;
 const kernels = ['linux-6.1.192-debian-arch-x86-entry-syscalls-syscall_64.tbl', 'linux-7.2.13-debian-arch-x86-entry-syscalls-syscall_64.tbl'].map((f) => `${artifacts}${f}`);

@@ -8,7 +8,7 @@ import { parseJson } from '../../src/seccomp/json.ts';
 import { deniesByDefault, describeAnswer, libcReadiness } from '../../src/seccomp/policy.ts';
 import { validateSeccompDocument, validateSeccompProfile } from '../../src/seccomp/validate.ts';
 
-const seccompDir = fileURLToPath(new URL('../../../shared/artifacts/seccomp/', import.meta.url));
+const seccompDir = fileURLToPath(new URL('../../fixtures/artifacts/seccomp/', import.meta.url));
 const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
 
 /** The guide's web-app.json, as its `sudo tee ... <<'EOF'` step writes it. */

@@ -13,7 +13,7 @@ import { compliantFacts, directory, drift, file, missing, ran } from '../support
 const profile = profileSchema.parse(defaultProfile);
 const webApp = '/var/lib/kubelet/seccomp/profiles/web-app.json';
 const ev = (id: string) => securityEvaluators[id]!;
-const dockerPath = fileURLToPath(new URL('../../../shared/artifacts/seccomp/moby-profiles-seccomp-v0.2.3-default.json', import.meta.url));
+const dockerPath = fileURLToPath(new URL('../../fixtures/artifacts/seccomp/moby-profiles-seccomp-v0.2.3-default.json', import.meta.url));
 const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
 
 /** A profile that satisfies every SEC-4.2 check: deny by default, modern libc calls, clone3 answered ENOSYS. */
