@@ -1,12 +1,14 @@
 // Registers one Vitest test per selected check and node of a threat row; the body only evaluates and asserts.
 import { describe, inject, test, type TestContext } from 'vitest';
-import { checksFor, type Area, type CheckDeclaration, type ThreatKey } from '../catalog/index.ts';
-import { evaluators } from '../evaluate/registry.ts';
+import type { Area, ThreatKey } from '../catalog/index.ts';
 import { error, type Verdict } from '../evaluate/verdict.ts';
 import type { Profile } from '../profile/schema.ts';
+import { bindRow, type Binding, type BoundCheck } from './bind-checks.ts';
 import { nodeNames, observationOf } from './context.ts';
 import type { CheckMeta } from './meta.ts';
 import { profileForNode, type Observation } from './observe.ts';
+
+export { check } from './bind-checks.ts';
 
 /**
  * A verdict as a thrown error, with no stack frames: the frames would all point here, and Vitest reads source
@@ -32,13 +34,11 @@ export class ObservationError extends VerdictError {
   }
 }
 
-function verdictFor(check: CheckDeclaration, observation: Observation, profile: Profile): Verdict {
+function verdictFor(bound: BoundCheck, observation: Observation, profile: Profile): Verdict {
   if (!('facts' in observation)) {
     return error({ expected: 'the node can be observed', actual: `not observed (${observation.failure})`, source: observation.target }, observation.message);
   }
-  const evaluate = evaluators[check.id];
-  if (!evaluate) throw new Error(`no evaluator registered for ${check.id}`);
-  return evaluate(observation.facts, profileForNode(profile, observation.node));
+  return bound.evaluate(observation.facts, profileForNode(profile, observation.node));
 }
 
 function assertVerdict(verdict: Verdict, ctx: TestContext): void {
@@ -47,10 +47,15 @@ function assertVerdict(verdict: Verdict, ctx: TestContext): void {
   if (verdict.status === 'error') throw new ObservationError(verdict.message);
 }
 
-export function declareChecks(area: Area, threat: ThreatKey): void {
+/**
+ * A suite file's one call: its area, its threat row and one `check(id, evaluator)` per catalog check of that row.
+ * The bindings are validated before anything is selected, so a wrong file fails to load even under --only.
+ */
+export function declareChecks(area: Area, threat: ThreatKey, bindings: readonly Binding[]): void {
+  const bound = bindRow(area, threat, bindings);
   const context = inject('nodegate');
-  const selected = checksFor(area, threat).filter(
-    (c) => (context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id),
+  const selected = bound.filter(
+    ({ check: c }) => (context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id),
   );
   const nodes = nodeNames(context.observations);
   if (selected.length === 0 || nodes.length === 0) {
@@ -59,10 +64,11 @@ export function declareChecks(area: Area, threat: ThreatKey): void {
   }
   for (const node of nodes) {
     describe(node, () => {
-      for (const check of selected) {
+      for (const b of selected) {
+        const { check } = b;
         test(`${check.id} ${check.title}`, async (ctx) => {
           const observation = await observationOf(context.observations, node);
-          const verdict = verdictFor(check, observation, context.profile);
+          const verdict = verdictFor(b, observation, context.profile);
           const meta: CheckMeta = {
             id: check.id,
             title: check.title,

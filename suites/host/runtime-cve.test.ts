@@ -1,4 +1,7 @@
-// HOST checks of the "runtime-cve" threat row, one test per check and node.
-import { declareChecks } from '../../src/run/declare-checks.ts';
+// The host checks of the runtime-cve threat row; title, level and remediation come from the catalog.
+import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { osSupported } from '../../src/evaluate/host/identity.ts';
 
-declareChecks('host', 'runtime-cve');
+declareChecks('host', 'runtime-cve', [
+  check('HOST-1.1.4', osSupported),
+]);

@@ -1,4 +1,10 @@
-// Kubelet checks of the "container-escape" threat row, on the kubelet's effective configuration, one test per check and node.
-import { declareChecks } from '../../src/run/declare-checks.ts';
+// The kubelet checks of the container-escape threat row; title, level and remediation come from the catalog.
+import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { evaluateUnitFilePerms } from '../../src/evaluate/kubelet/perms.ts';
+import { evaluateProtectKernelDefaults, evaluateSeccompDefault } from '../../src/evaluate/kubelet/settings.ts';
 
-declareChecks('kubelet', 'container-escape');
+declareChecks('kubelet', 'container-escape', [
+  check('KUBELET-3.2.1', evaluateUnitFilePerms),
+  check('KUBELET-3.3.2', evaluateProtectKernelDefaults),
+  check('KUBELET-3.3.15', evaluateSeccompDefault),
+]);

@@ -1,4 +1,8 @@
-// Container-runtime checks of the "container-escape" threat row, one test per check and node.
-import { declareChecks } from '../../src/run/declare-checks.ts';
+// The runtime checks of the container-escape threat row; title, level and remediation come from the catalog.
+import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { evaluateSocketMode, evaluateSocketOwner } from '../../src/evaluate/runtime/socket-perms.ts';
 
-declareChecks('runtime', 'container-escape');
+declareChecks('runtime', 'container-escape', [
+  check('RT-2.3.1', evaluateSocketMode),
+  check('RT-2.3.2', evaluateSocketOwner),
+]);

@@ -1,4 +1,9 @@
-// Container-runtime checks of the "resource-exhaustion" threat row, one test per check and node.
-import { declareChecks } from '../../src/run/declare-checks.ts';
+// The runtime checks of the resource-exhaustion threat row; title, level and remediation come from the catalog.
+import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { evaluateCgroupDriversAgree } from '../../src/evaluate/kubelet/cgroup.ts';
+import { evaluateSystemdCgroup } from '../../src/evaluate/runtime/config.ts';
 
-declareChecks('runtime', 'resource-exhaustion');
+declareChecks('runtime', 'resource-exhaustion', [
+  check('RT-2.2.3', evaluateSystemdCgroup),
+  check('RT-2.2.4', evaluateCgroupDriversAgree),
+]);

@@ -1,4 +1,7 @@
-// Static security checks (seccomp, AppArmor) of the "availability" threat row, one test per check and node.
-import { declareChecks } from '../../src/run/declare-checks.ts';
+// The security checks of the availability threat row; title, level and remediation come from the catalog.
+import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { profilesRunModernLibc } from '../../src/evaluate/security/seccomp-profiles.ts';
 
-declareChecks('security', 'availability');
+declareChecks('security', 'availability', [
+  check('SEC-4.2.4', profilesRunModernLibc),
+]);

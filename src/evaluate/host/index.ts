@@ -1,9 +1,10 @@
-// The HOST-1.* evaluators keyed by catalog ID, for the registry.
+// A by-ID table of the host evaluators for unit tests that call a check by its ID. The binding of record is
+// suites/; test/unit/suite-bindings.test.ts fails if this table and the suite files disagree.
 import { hostnameMatches, hostsMapped, kernelNewEnough, osSupported } from './identity.ts';
 import { brNetfilterAvailable, modulesLoadAtBoot, overlayAvailable } from './modules.ts';
 import { noActiveSwap, swapStaysOff } from './swap.ts';
 import { bridgeIp6tables, bridgeIptables, ipForward, kernelDefaultsSet, sysctlsPersisted } from './sysctls.ts';
-import type { Evaluator } from './types.ts';
+import type { Evaluator } from '../evaluator.ts';
 
 export const hostEvaluators: Record<string, Evaluator> = {
   'HOST-1.1.1': hostnameMatches,

@@ -1,2 +1,2 @@
-// The evaluator signature, imported type-only from the registry (which imports this directory's index).
-export type { Evaluator } from '../registry.ts';
+// The evaluator signature under the name the host evaluators import it by.
+export type { Evaluator } from '../evaluator.ts';

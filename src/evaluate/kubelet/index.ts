@@ -1,5 +1,6 @@
-// The KUBELET evaluators (and RT-2.2.4, judged from the kubelet's configuration), keyed by catalog ID.
-import type { Evaluator } from '../registry.ts';
+// A by-ID table of the kubelet evaluators for unit tests that call a check by its ID. The binding of record is
+// suites/; test/unit/suite-bindings.test.ts fails if this table and the suite files disagree.
+import type { Evaluator } from '../evaluator.ts';
 import { evaluateCgroupDriversAgree } from './cgroup.ts';
 import { evaluateHardeningDropIn } from './drop-in.ts';
 import { evaluateKubeadmKept } from './kubeadm-kept.ts';
@@ -27,7 +28,7 @@ import {
 
 export const kubeletEvaluators: Record<string, Evaluator> = {
   'KUBELET-3.1.1': evaluateHeld,
-  'KUBELET-3.1.3': (facts) => evaluateKubeletService(facts),
+  'KUBELET-3.1.3': evaluateKubeletService,
   'KUBELET-3.2.1': evaluateUnitFilePerms,
   'KUBELET-3.2.2': evaluateKubeconfigPerms,
   'KUBELET-3.2.3': evaluateClientCAPerms,
@@ -36,20 +37,20 @@ export const kubeletEvaluators: Record<string, Evaluator> = {
   'KUBELET-3.3.1': evaluateReadOnlyPort,
   'KUBELET-3.3.2': evaluateProtectKernelDefaults,
   'KUBELET-3.3.3': evaluateEventQPS,
-  'KUBELET-3.3.4': (facts) => evaluateAnonymousAuth(facts),
+  'KUBELET-3.3.4': evaluateAnonymousAuth,
   'KUBELET-3.3.5': evaluateAuthorizationMode,
-  'KUBELET-3.3.6': (facts) => evaluateClientCA(facts),
-  'KUBELET-3.3.7': (facts) => evaluateStreamingTimeout(facts),
-  'KUBELET-3.3.8': (facts) => evaluateIptablesChains(facts),
+  'KUBELET-3.3.6': evaluateClientCA,
+  'KUBELET-3.3.7': evaluateStreamingTimeout,
+  'KUBELET-3.3.8': evaluateIptablesChains,
   'KUBELET-3.3.9': evaluateHostnameOverride,
-  'KUBELET-3.3.10': (facts) => evaluateServingCert(facts),
-  'KUBELET-3.3.11': (facts) => evaluateRotateCertificates(facts),
-  'KUBELET-3.3.12': (facts) => evaluateServerRotation(facts),
+  'KUBELET-3.3.10': evaluateServingCert,
+  'KUBELET-3.3.11': evaluateRotateCertificates,
+  'KUBELET-3.3.12': evaluateServerRotation,
   'KUBELET-3.3.13': evaluateCipherSuites,
-  'KUBELET-3.3.14': (facts) => evaluatePodPids(facts),
-  'KUBELET-3.3.15': (facts) => evaluateSeccompDefault(facts),
+  'KUBELET-3.3.14': evaluatePodPids,
+  'KUBELET-3.3.15': evaluateSeccompDefault,
   'KUBELET-3.3.16': evaluateHardeningDropIn,
-  'KUBELET-3.3.17': (facts) => evaluateKubeadmKept(facts),
+  'KUBELET-3.3.17': evaluateKubeadmKept,
   'KUBELET-3.4.1': evaluateSystemReserved,
   'KUBELET-3.4.2': evaluateKubeReserved,
   'KUBELET-3.4.3': evaluateEvictionHard,

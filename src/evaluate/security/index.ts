@@ -1,5 +1,6 @@
-// The static SEC-4.1.*/4.2.1–4.2.4 evaluators keyed by catalog ID, for the registry.
-import type { Evaluator } from '../registry.ts';
+// A by-ID table of the security evaluators for unit tests that call a check by its ID. The binding of record is
+// suites/; test/unit/suite-bindings.test.ts fails if this table and the suite files disagree.
+import type { Evaluator } from '../evaluator.ts';
 import { apparmorOn, containerdConfined } from './apparmor.ts';
 import { seccompKernel } from './kernel.ts';
 import { profilesDenyByDefault, profilesInstalled, profilesRunModernLibc, profilesValid } from './seccomp-profiles.ts';

@@ -1,0 +1,148 @@
+// Every catalog check is bound to an evaluator exactly once, in the suite file of its area and threat row.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../src/catalog/index.ts';
+import type { Evaluator } from '../../src/evaluate/evaluator.ts';
+import { evaluators } from '../../src/evaluate/registry.ts';
+import { BindingError, bindRow, check } from '../../src/run/bind-checks.ts';
+import { noActiveSwap, swapStaysOff } from '../../src/evaluate/host/swap.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const suitesDir = join(root, 'suites');
+
+interface SuiteFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+interface ParsedBinding {
+  readonly id: string;
+  readonly evaluator: string;
+  readonly file: string;
+}
+
+function suiteFiles(): SuiteFile[] {
+  return readdirSync(suitesDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => ({ path: `suites/${f}`, text: readFileSync(join(suitesDir, f), 'utf8') }));
+}
+
+const checkLine = /\bcheck\(\s*'([^']+)'\s*,\s*([A-Za-z_$][\w$]*)\s*\)/g;
+const declareLine = /\bdeclareChecks\(\s*'([^']+)'\s*,\s*'([^']+)'/g;
+
+/** Reads the bindings as a person reads them: the text of each suite file, one `check(id, evaluator)` per line. */
+function parseBindings(files: readonly SuiteFile[]): ParsedBinding[] {
+  return files.flatMap((f) => [...f.text.matchAll(checkLine)].map((m) => ({ id: m[1] ?? '', evaluator: m[2] ?? '', file: f.path })));
+}
+
+/** Everything wrong with a set of suite files against the catalog; empty when each ID is bound once, in its row's file. */
+function bindingProblems(files: readonly SuiteFile[]): string[] {
+  const problems: string[] = [];
+  for (const f of files) {
+    const declared = [...f.text.matchAll(declareLine)].map((m) => `suites/${m[1]}/${m[2]}.test.ts`);
+    if (declared.length !== 1 || declared[0] !== f.path) problems.push(`${f.path} declares ${declared.join(', ') || 'no row'}`);
+  }
+  const bindings = parseBindings(files);
+  const known = new Set(catalog.map((c) => c.id));
+  for (const b of bindings) if (!known.has(b.id)) problems.push(`${b.id} in ${b.file} is not a catalog ID`);
+  for (const c of catalog) {
+    const home = `suites/${c.area}/${c.threat}.test.ts`;
+    const where = bindings.filter((b) => b.id === c.id).map((b) => b.file);
+    if (where.length === 0) problems.push(`${c.id} is not bound`);
+    if (where.length > 1) problems.push(`${c.id} is bound ${where.length} times (${where.join(', ')})`);
+    for (const w of where) if (w !== home) problems.push(`${c.id} is bound in ${w}, its row is ${home}`);
+  }
+  return problems;
+}
+
+describe('suite files bind the catalog', () => {
+  const files = suiteFiles();
+
+  it('find one suite file per area and threat row of the catalog', () => {
+    const rows = [...new Set(catalog.map((c) => `suites/${c.area}/${c.threat}.test.ts`))].sort();
+    expect(files.map((f) => f.path)).toEqual(rows);
+  });
+
+  it('bind every catalog ID exactly once, in the file of its area and threat row', () => {
+    expect(parseBindings(files)).toHaveLength(catalog.length);
+    expect(bindingProblems(files)).toEqual([]);
+  });
+
+  // The parse above is what proves the suites right, so it must be able to see each kind of mistake.
+  it('would report an ID bound twice, missing, in the wrong file, or not in the catalog', () => {
+    const swap = files.find((f) => f.path === 'suites/host/resource-exhaustion.test.ts');
+    const traffic = files.find((f) => f.path === 'suites/host/network-traffic.test.ts');
+    if (!swap || !traffic) throw new Error('suites/host/resource-exhaustion.test.ts or network-traffic.test.ts is missing');
+    const others = files.filter((f) => f !== swap && f !== traffic);
+    const twice = { ...swap, text: swap.text.replace("check('HOST-1.2.1', noActiveSwap),", "check('HOST-1.2.1', noActiveSwap),\n  check('HOST-1.2.1', noActiveSwap),") };
+    expect(bindingProblems([...others, traffic, twice])).toEqual(['HOST-1.2.1 is bound 2 times (suites/host/resource-exhaustion.test.ts, suites/host/resource-exhaustion.test.ts)']);
+    const missing = { ...swap, text: swap.text.replace("check('HOST-1.2.2', swapStaysOff),", '') };
+    expect(bindingProblems([...others, traffic, missing])).toEqual(['HOST-1.2.2 is not bound']);
+    const moved = { ...traffic, text: traffic.text.replace(']);', "  check('HOST-1.2.2', swapStaysOff),\n]);") };
+    expect(bindingProblems([...others, moved, missing])).toEqual([
+      'HOST-1.2.2 is bound in suites/host/network-traffic.test.ts, its row is suites/host/resource-exhaustion.test.ts',
+    ]);
+    const unknown = { ...swap, text: swap.text.replace(']);', "  check('HOST-9.9.9', swapStaysOff),\n]);") };
+    expect(bindingProblems([...others, traffic, unknown])).toEqual(['HOST-9.9.9 in suites/host/resource-exhaustion.test.ts is not a catalog ID']);
+    const wrongRow = { ...swap, text: swap.text.replace("'resource-exhaustion'", "'availability'") };
+    expect(bindingProblems([...others, traffic, wrongRow])).toEqual([
+      'suites/host/resource-exhaustion.test.ts declares suites/host/availability.test.ts',
+    ]);
+  });
+
+  // The by-ID tables in src/evaluate/*/index.ts remain for unit tests; they must call what the suites call.
+  it('agree with the by-ID evaluator tables the unit tests use', async () => {
+    const fromSuites = new Map<string, Evaluator>();
+    for (const f of files) {
+      const imported = new Map<string, Evaluator>();
+      for (const m of f.text.matchAll(/^import \{([^}]+)\} from '(\.\.\/\.\.\/src\/evaluate\/[^']+)';$/gm)) {
+        const mod: Record<string, unknown> = await import(join(root, dirname(f.path), m[2] ?? ''));
+        for (const name of (m[1] ?? '').split(',').map((s) => s.trim())) {
+          const fn = mod[name];
+          if (typeof fn !== 'function') throw new Error(`${f.path} imports ${name}, which ${m[2]} does not export as a function`);
+          imported.set(name, fn as Evaluator);
+        }
+      }
+      for (const b of parseBindings([f])) {
+        const fn = imported.get(b.evaluator);
+        if (!fn) throw new Error(`${f.path} binds ${b.id} to ${b.evaluator}, which it does not import from src/evaluate`);
+        fromSuites.set(b.id, fn);
+      }
+    }
+    expect([...fromSuites.keys()].sort()).toEqual(Object.keys(evaluators).sort());
+    for (const [id, fn] of fromSuites) expect(evaluators[id], id).toBe(fn);
+  });
+});
+
+function bindingErrorOf(run: () => unknown): BindingError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof BindingError) return e;
+    throw e;
+  }
+  throw new Error('expected a BindingError, nothing was thrown');
+}
+
+describe('bindRow', () => {
+  it('joins a complete row to its catalog declarations, in catalog order', () => {
+    const bound = bindRow('host', 'resource-exhaustion', [check('HOST-1.2.2', swapStaysOff), check('HOST-1.2.1', noActiveSwap)]);
+    expect(bound.map((b) => [b.check.id, b.check.title, b.evaluate])).toEqual([
+      ['HOST-1.2.1', 'No swap is active', noActiveSwap],
+      ['HOST-1.2.2', 'Swap stays off after reboot', swapStaysOff],
+    ]);
+  });
+
+  it.each([
+    ['bound twice', [check('HOST-1.2.1', noActiveSwap), check('HOST-1.2.1', noActiveSwap), check('HOST-1.2.2', swapStaysOff)], 'HOST-1.2.1 is bound twice'],
+    ['missing', [check('HOST-1.2.1', noActiveSwap)], 'HOST-1.2.2 is not bound'],
+    ['of another row', [check('HOST-1.2.1', noActiveSwap), check('HOST-1.2.2', swapStaysOff), check('HOST-1.1.1', swapStaysOff)], 'HOST-1.1.1 belongs in suites/host/availability.test.ts'],
+    ['not in the catalog', [check('HOST-1.2.1', noActiveSwap), check('HOST-1.2.2', swapStaysOff), check('HOST-1.2.3', swapStaysOff)], 'HOST-1.2.3 is not a catalog ID'],
+  ])('refuses a row with an ID %s, naming the file and the ID', (_, bindings, problem) => {
+    const thrown = bindingErrorOf(() => bindRow('host', 'resource-exhaustion', bindings));
+    expect(thrown.problems).toEqual([problem]);
+    expect(thrown.message).toContain('suites/host/resource-exhaustion.test.ts');
+  });
+});
