@@ -126,6 +126,31 @@ describe('HOST-1.3.3 modules at boot', () => {
     expect(v.message).toContain('CONFIG_BRIDGE_NETFILTER=m');
     expect(v.message).not.toContain('overlay is not listed');
   });
+  // systemd src/modules-load/modules-load.c apply_file(): only a line whose first non-blank character is in
+  // COMMENTS ("#;") is skipped; the rest of the stripped line, trailing "# comment" included, is the module name that
+  // libkmod looks up ("Failed to find module 'br_netfilter # k8s'"). test/vm/host-fidelity-vm.test.ts shows the
+  // real systemd-modules-load leaving br_netfilter unloaded for exactly this file.
+  it('fails a module whose line carries a trailing comment, naming the line (systemd has no inline comments)', () => {
+    const v = run('HOST-1.3.3', drift(base, { files: { '/etc/modules-load.d/k8s.conf': file('overlay\nbr_netfilter # k8s\n') } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('/etc/modules-load.d/k8s.conf line 2 reads "br_netfilter # k8s"');
+    expect(v.message).toContain('takes the whole line as the module name');
+    expect(v.message).not.toContain('overlay is not listed');
+    expect(v.actual).toContain('overlay: /etc/modules-load.d/k8s.conf line 1');
+  });
+  it('fails a module given with arguments (modules-load.d takes none; Debian /etc/modules is read through the same rules)', () => {
+    const facts = drift(base, {
+      files: { '/etc/modules-load.d/k8s.conf': file('overlay\n'), '/etc/modules': file('br_netfilter\tfoo=1\n') },
+    });
+    const v = run('HOST-1.3.3', facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('/etc/modules line 1 reads "br_netfilter\tfoo=1"');
+  });
+  it('still passes when the same module is also listed alone elsewhere', () => {
+    const v = run('HOST-1.3.3', drift(base, { files: { '/etc/modules-load.d/k8s.conf': file('overlay ; fs\noverlay\nbr_netfilter\n') } }));
+    expect(v.status).toBe('pass');
+    expect(v.actual).toBe('overlay: /etc/modules-load.d/k8s.conf line 2; br_netfilter: /etc/modules-load.d/k8s.conf line 3');
+  });
   it('does not count a vendor file masked by /dev/null or hidden by a same-named /etc file', () => {
     const facts = drift(base, {
       files: {

@@ -7,7 +7,7 @@ import { parseHosts, resolveName } from '../../src/parse/hosts.ts';
 import { parseKernelConfig, tristate } from '../../src/parse/kernel-config.ts';
 import { parseModulesBuiltin, parseProcFilesystems, parseProcModules } from '../../src/parse/kernel-modules.ts';
 import { compareKernel, parseKernelRelease } from '../../src/parse/kernel-release.ts';
-import { parseModulesLoad } from '../../src/parse/modules-load.ts';
+import { firstWordIfSeveral, parseModulesLoad } from '../../src/parse/modules-load.ts';
 import { parseOsRelease } from '../../src/parse/os-release.ts';
 import { parseProcSwaps } from '../../src/parse/swaps.ts';
 import { parseSysctlConf, parseSysctlSystemOutput, sysctlKeyToPath, sysctlPathToKey } from '../../src/parse/sysctl.ts';
@@ -108,12 +108,17 @@ describe('kernel config, modules, filesystems', () => {
   it.skipIf(!existsSync('/proc/filesystems'))('this machine\'s /proc/filesystems parses', () => {
     expect(parseProcFilesystems(readFileSync('/proc/filesystems', 'utf8')).has('proc')).toBe(true);
   });
-  it('reads modules-load.d files with # and ; comments', () => {
-    expect(parseModulesLoad('# k8s\noverlay\n; old\n  br_netfilter  \n\nnf_conntrack hashsize=1\n')).toEqual([
+  it('reads modules-load.d files as systemd-modules-load does: whole-line comments only, the rest of a line is the name', () => {
+    // systemd src/modules-load/modules-load.c apply_file(): strstrip(line); skip if empty or if the first character
+    // is in COMMENTS ("#;"); module_load_and_warn(ctx, l, ...) gets the whole stripped line. No inline comments.
+    expect(parseModulesLoad('# k8s\noverlay\n; old\n  br_netfilter  \n\nnf_conntrack hashsize=1\nbr_netfilter # k8s\r\n\t# indented\n')).toEqual([
       { line: 2, module: 'overlay' },
       { line: 4, module: 'br_netfilter' },
-      { line: 6, module: 'nf_conntrack' },
+      { line: 6, module: 'nf_conntrack hashsize=1' },
+      { line: 7, module: 'br_netfilter # k8s' },
     ]);
+    expect(firstWordIfSeveral('br_netfilter # k8s')).toBe('br_netfilter');
+    expect(firstWordIfSeveral('br_netfilter')).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import type { NodeFacts } from '../../facts/types.ts';
 import { cmd, etcModules, moduleConfigSymbol, modulesLoadDirs, paths } from '../../facts/requirements.ts';
 import { parseKernelConfig, tristate, type Tristate } from '../../parse/kernel-config.ts';
 import { moduleKey, parseModulesBuiltin, parseProcFilesystems, parseProcModules } from '../../parse/kernel-modules.ts';
-import { parseModulesLoad } from '../../parse/modules-load.ts';
+import { firstWordIfSeveral, parseModulesLoad } from '../../parse/modules-load.ts';
 import { error, fail, pass } from '../verdict.ts';
 import { collectConfDirs } from '../../facts/conf-dirs.ts';
 import { commandOutput, exists, readFile } from './evidence.ts';
@@ -142,14 +142,23 @@ export const modulesLoadAtBoot: Evaluator = (facts, profile) => {
   const expected = `${profile.modules.join(', ')} listed in modules-load.d (or built in)`;
   const dirs = collectConfDirs(facts, modulesLoadDirs);
   const listings = new Map<string, string>();
+  /** Lines that start with a wanted module's name but carry more: systemd-modules-load loads nothing for them. */
+  const nearMisses = new Map<string, string[]>();
   const note = (module: string, where: string): void => {
     if (!listings.has(moduleKey(module))) listings.set(moduleKey(module), where);
+    const first = firstWordIfSeveral(module);
+    if (first !== undefined) {
+      const k = moduleKey(first);
+      nearMisses.set(k, [...(nearMisses.get(k) ?? []), `${where} reads "${module}"`]);
+    }
   };
   for (const f of dirs.files) {
     if (f.text === null) continue;
     for (const l of parseModulesLoad(f.text)) note(l.module, `${f.display} line ${l.line}`);
   }
   const unknown = [...dirs.unknown];
+  // Debian and Ubuntu link /etc/modules-load.d/modules.conf to ../modules, so systemd-modules-load reads it with the
+  // same rules; a node without that link is read the same way here (the stricter reading of the two).
   const em = readFile(facts, etcModules);
   if (em.kind === 'text') for (const l of parseModulesLoad(em.text)) note(l.module, `${etcModules} line ${l.line}`);
   else if (em.kind === 'unknown') unknown.push(em.reason);
@@ -172,9 +181,14 @@ export const modulesLoadAtBoot: Evaluator = (facts, profile) => {
       .filter((s) => s.file.text !== null && parseModulesLoad(s.file.text).some((l) => moduleKey(l.module) === moduleKey(module)))
       .map((s) => `${s.file.path} lists it but is hidden by ${s.by}${masked.has(s.by) ? ' (a symlink to /dev/null)' : ' (same file name, higher precedence)'}`);
     const why = b.builtin === false ? b.evidence.join('; ') : 'built-in status unknown';
+    const near = nearMisses.get(moduleKey(module)) ?? [];
+    const nearNote =
+      near.length > 0
+        ? `; ${near.join(', ')}: systemd-modules-load takes the whole line as the module name (only a line starting with # or ; is a comment, and modules-load.d takes no arguments), so that line loads nothing — put ${module} alone on its line`
+        : '';
     found.push(`${module}: not listed (${why})`);
     problems.push(
-      `${module} is not listed in any *.conf under ${modulesLoadDirs.join(', ')} nor in ${etcModules}, and it is not built in (${why})${hidden.length > 0 ? `; ${hidden.join('; ')}` : ''}`,
+      `${module} is not listed in any *.conf under ${modulesLoadDirs.join(', ')} nor in ${etcModules}, and it is not built in (${why})${nearNote}${hidden.length > 0 ? `; ${hidden.join('; ')}` : ''}`,
     );
   }
   const source = [...modulesLoadDirs, etcModules].join(', ');
