@@ -76,10 +76,10 @@ export const modulesLoadDirs = [
   '/lib/modules-load.d',
 ] as const;
 export const etcModules = '/etc/modules';
-/** zram-generator configs that create swap at boot. */
+/** zram-generator's main config, in the order it looks for the first that exists (src/config.rs locate_fragments). */
 export const zramGeneratorConfigs = [
-  '/etc/systemd/zram-generator.conf',
   '/run/systemd/zram-generator.conf',
+  '/etc/systemd/zram-generator.conf',
   '/usr/local/lib/systemd/zram-generator.conf',
   '/usr/lib/systemd/zram-generator.conf',
 ] as const;

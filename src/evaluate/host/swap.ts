@@ -1,11 +1,12 @@
 // HOST-1.2.x: no swap now (/proc/swaps) and none at the next boot (fstab, systemd .swap units, zram-generator).
 import { cmd, paths, zramGeneratorConfigs } from '../../facts/requirements.ts';
-import { parseFstab, swapEntries } from '../../parse/fstab.ts';
+import { parseFstab, swapActivation, swapEntries, swapUnitName } from '../../parse/fstab.ts';
 import { parseProcSwaps } from '../../parse/swaps.ts';
 import { parseListUnitFiles, parseListUnits } from '../../parse/systemctl-list.ts';
 import { error, fail, pass } from '../verdict.ts';
 import { commandOutput, readFile } from './evidence.ts';
 import type { Evaluator } from './types.ts';
+import { zramFindings } from './zram.ts';
 
 export const noActiveSwap: Evaluator = (facts) => {
   const expected = 'no active swap';
@@ -22,25 +23,6 @@ export const noActiveSwap: Evaluator = (facts) => {
 /** States in which a .swap unit is pulled in at boot; "generated" covers fstab, zram and gpt-auto generators. */
 const bootStates = new Set(['enabled', 'enabled-runtime', 'generated', 'linked', 'linked-runtime', 'transient', 'alias']);
 
-/** zram-generator reads the first of its config paths that exists (systemd precedence); a device is a [zramN] section. */
-function zramProblems(configs: readonly string[], read: (p: string) => ReturnType<typeof readFile>, unknown: string[]): string[] {
-  for (const path of configs) {
-    const f = read(path);
-    if (f.kind === 'missing') continue;
-    if (f.kind === 'unknown') {
-      unknown.push(f.reason);
-      return [];
-    }
-    const lines = f.text.split('\n');
-    const devices = lines.flatMap((l, i) => {
-      const m = /^\s*\[(zram\d+)\]\s*$/.exec(l);
-      return m ? [`[${m[1] ?? ''}] at line ${i + 1}`] : [];
-    });
-    return devices.length > 0 ? [`${path} defines zram swap ${devices.join(', ')} (remove the file or its device sections)`] : [];
-  }
-  return [];
-}
-
 export const swapStaysOff: Evaluator = (facts) => {
   const expected = 'no swap entry in /etc/fstab, no enabled or active .swap unit, no zram-generator device';
   const problems: string[] = [];
@@ -49,11 +31,26 @@ export const swapStaysOff: Evaluator = (facts) => {
   const sources: string[] = [paths.fstab];
 
   const fstab = readFile(facts, paths.fstab);
+  /** .swap units systemd-fstab-generator writes for entries it does not hook into swap.target. */
+  const notPulledIn = new Map<string, string>();
   if (fstab.kind === 'unknown') unknown.push(fstab.reason);
   else if (fstab.kind === 'text') {
     for (const e of swapEntries(parseFstab(fstab.text))) {
-      const noauto = e.options.includes('noauto') ? ' (noauto, but still an uncommented swap entry)' : '';
-      problems.push(`${paths.fstab} line ${e.line} enables swap on ${e.spec}${noauto}: "${e.raw.trim()}" — comment it out`);
+      const act = swapActivation(e);
+      // Where systemd is PID 1 it activates swap at boot (swapon -a is not run); elsewhere the init scripts run swapon -a.
+      const atBoot = facts.systemd ? act.systemdBoot : act.swaponAll;
+      const at = `${paths.fstab} line ${e.line}`;
+      if (atBoot) {
+        const alsoNote = act.swaponAll ? '' : ' (swapon -a skips it for its noauto, but systemd-fstab-generator reads the last of noauto/auto)';
+        problems.push(`${at} enables swap on ${e.spec}: "${e.raw.trim()}"${alsoNote} — comment it out`);
+        continue;
+      }
+      notPulledIn.set(swapUnitName(e.spec), at);
+      notes.push(
+        act.systemdBoot
+          ? `${at} says noauto then auto: swapon -a skips it, so it stays off on this non-systemd node (systemd would activate it)`
+          : `${at} is a noauto swap entry: neither swapon -a nor systemd-fstab-generator activates it at boot`,
+      );
     }
   }
 
@@ -65,6 +62,8 @@ export const swapStaysOff: Evaluator = (facts) => {
     else {
       for (const u of parseListUnits(units.stdout)) {
         if (u.active !== 'active' && u.active !== 'activating') continue;
+        // Swapped on by hand from a noauto line: active now (HOST-1.2.1 says so), not at the next boot.
+        if (notPulledIn.has(u.unit)) continue;
         reported.add(u.unit);
         problems.push(`swap unit ${u.unit} is ${u.active} (${u.sub}) — \`systemctl mask --now ${u.unit}\``);
       }
@@ -76,7 +75,8 @@ export const swapStaysOff: Evaluator = (facts) => {
     if (!files.ok) unknown.push(files.reason);
     else {
       for (const u of parseListUnitFiles(files.stdout)) {
-        if (bootStates.has(u.state) && !reported.has(u.unit)) {
+        // The generator writes a unit for a noauto entry too (state "generated"), but no swap.target link.
+        if (bootStates.has(u.state) && !reported.has(u.unit) && !(u.state === 'generated' && notPulledIn.has(u.unit))) {
           problems.push(`swap unit ${u.unit} is ${u.state} and starts at boot — \`systemctl mask ${u.unit}\``);
         }
       }
@@ -86,7 +86,9 @@ export const swapStaysOff: Evaluator = (facts) => {
   }
 
   sources.push(...zramGeneratorConfigs);
-  problems.push(...zramProblems(zramGeneratorConfigs, (p) => readFile(facts, p), unknown));
+  const zram = zramFindings(zramGeneratorConfigs, (p) => readFile(facts, p), unknown);
+  problems.push(...zram.problems);
+  notes.push(...zram.notes);
 
   const source = sources.join(', ');
   const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
