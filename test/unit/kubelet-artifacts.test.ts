@@ -15,19 +15,21 @@ import { file, missing, ran } from '../support/facts.ts';
 import { kdrift, kubeletCompliantFacts, type WithRunner } from '../support/kubelet-facts.ts';
 
 const artifacts = fileURLToPath(new URL('../../fixtures/artifacts/', import.meta.url));
-const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
+const guideDir = fileURLToPath(new URL('../../fixtures/guide/', import.meta.url));
 const have = existsSync(`${artifacts}kubelet-systemd`) && existsSync(`${artifacts}kubelet-config`) && existsSync(`${artifacts}configz`);
 const read = (rel: string) => readFileSync(artifacts + rel, 'utf8');
 const profile = profileSchema.parse(defaultProfile);
 const judge = (id: string, facts: WithRunner) => kubeletEvaluators[id]!(facts, profile);
 
-/** The body of the guide's `sudo tee PATH <<EOF ... EOF` heredoc. */
+/** The guide's `sudo tee PATH <<EOF ... EOF` heredocs, each cut into fixtures/guide/ as the file it writes. */
+const guideFiles: Readonly<Record<string, string>> = {
+  '/etc/systemd/system/kubelet.service.d/20-hardening.conf': '20-hardening.conf',
+  '/var/lib/kubelet/config.yaml': 'kubelet-config.yaml',
+};
 function guideHeredoc(path: string): string {
-  const text = readFileSync(guidePath, 'utf8');
-  const start = text.indexOf(`sudo tee ${path} <<EOF\n`);
-  if (start < 0) throw new Error(`the guide has no heredoc for ${path}`);
-  const body = text.slice(start + `sudo tee ${path} <<EOF\n`.length);
-  return body.slice(0, body.indexOf('\nEOF\n') + 1);
+  const name = guideFiles[path];
+  if (!name) throw new Error(`fixtures/guide/ holds no copy of the guide's heredoc for ${path}`);
+  return readFileSync(guideDir + name, 'utf8');
 }
 
 const lib = '/lib/systemd/system';

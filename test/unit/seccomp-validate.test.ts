@@ -9,13 +9,11 @@ import { deniesByDefault, describeAnswer, libcReadiness } from '../../src/seccom
 import { validateSeccompDocument, validateSeccompProfile } from '../../src/seccomp/validate.ts';
 
 const seccompDir = fileURLToPath(new URL('../../fixtures/artifacts/seccomp/', import.meta.url));
-const guidePath = fileURLToPath(new URL('../../../shared/seed/worker-node-guide.md', import.meta.url));
+const guideWebApp = fileURLToPath(new URL('../../fixtures/guide/web-app.json', import.meta.url));
 
-/** The guide's web-app.json, as its `sudo tee ... <<'EOF'` step writes it. */
+/** The guide's web-app.json, as its `sudo tee ... <<'EOF'` step writes it (fixtures/guide/PROVENANCE.md). */
 export function guideProfile(): string {
-  const m = /web-app\.json <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(readFileSync(guidePath, 'utf8'));
-  if (!m?.[1]) throw new Error('the guide no longer has the web-app.json heredoc');
-  return `${m[1]}\n`;
+  return readFileSync(guideWebApp, 'utf8');
 }
 
 const ok = (v: ReturnType<typeof validateSeccompProfile>) => {
@@ -43,7 +41,7 @@ describe.skipIf(!existsSync(seccompDir))(`real Docker and containerd default pro
   });
 });
 
-describe.skipIf(!existsSync(guidePath))(`the guide's web-app.json (needs ${guidePath})`, () => {
+describe("the guide's web-app.json", () => {
   it('is valid and denies by default, but cannot run glibc ≥ 2.34', () => {
     const v = ok(validateSeccompProfile(guideProfile()));
     expect(v.checkedAgainst).toContain('each listed architecture (SCMP_ARCH_X86_64)');
