@@ -1,4 +1,4 @@
-// HOST-1.* checks of ../shared/spec/catalog.md: the node's operating-system prerequisites.
+// HOST-1.* checks of the catalog (docs/catalog.md): the node's operating-system prerequisites.
 import { checkIn, type CheckDeclaration } from './types.ts';
 
 const host = checkIn('host');

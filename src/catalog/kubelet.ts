@@ -1,4 +1,4 @@
-// KUBELET-3.* checks (and RT-2.2.4, which needs the kubelet) of ../shared/spec/catalog.md.
+// KUBELET-3.* checks (and RT-2.2.4, which needs the kubelet) of the catalog (docs/catalog.md).
 import { checkIn, type CheckDeclaration } from './types.ts';
 
 const kubelet = checkIn('kubelet');

@@ -1,4 +1,4 @@
-// RT-2.* checks of ../shared/spec/catalog.md that the node alone can answer: containerd and runc.
+// RT-2.* checks of the catalog (docs/catalog.md) that the node alone can answer: containerd and runc.
 import { checkIn, type CheckDeclaration } from './types.ts';
 
 const runtime = checkIn('runtime');

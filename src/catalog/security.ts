@@ -1,4 +1,4 @@
-// SEC-4.1.* and SEC-4.2.1–4.2.4: seccomp and AppArmor as the node holds them of ../shared/spec/catalog.md.
+// SEC-4.1.* and SEC-4.2.1–4.2.4 of the catalog (docs/catalog.md): seccomp and AppArmor as the node holds them.
 import { checkIn, type CheckDeclaration } from './types.ts';
 
 const security = checkIn('security');
