@@ -3,6 +3,7 @@ import type { NodeFacts } from '../../facts/types.ts';
 import { sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
 import { parseSysctlConf, sysctlKeyToPath, type SysctlSetting } from '../../parse/sysctl.ts';
 import { collectConfDirs, resolveEntry, type ShadowedFile } from '../../facts/conf-dirs.ts';
+import { aliasGroup, type SysctlAlias } from './sysctl-aliases.ts';
 
 export interface Assignment {
   /** The file as a person sees it (with its symlink target when it is one). */
@@ -99,3 +100,32 @@ export function persistedValue(plan: SysctlSystemPlan, key: string): PersistedVa
 }
 
 export const where = (a: Assignment): string => `${a.file} line ${a.setting.line}`;
+
+export interface KernelPersistedValue extends PersistedValue {
+  /** Set when the kernel variable has another name: the alias table row that made the other name count. */
+  readonly alias?: SysctlAlias;
+}
+
+/**
+ * What the kernel variable behind `key` is left at by sysctl --system: every write to any of its names, in the order
+ * procps' write_setting_list() performs them (list order; a glob writes a name only when no line names it explicitly
+ * and no `-pattern` excludes it), the last one winning. A later `net.ipv4.conf.all.forwarding = 0` undoes an earlier
+ * `net.ipv4.ip_forward = 1`.
+ */
+export function persistedKernelValue(plan: SysctlSystemPlan, key: string): KernelPersistedValue {
+  const path = sysctlKeyToPath(key);
+  const group = aliasGroup(path);
+  if (!group.alias) return persistedValue(plan, key);
+  const explicit = new Set(plan.assignments.filter((a) => !a.setting.isGlob).map((a) => a.setting.path));
+  const excluded = (p: string): boolean =>
+    plan.assignments.some((a) => a.setting.globExclude && (a.setting.path === p || globRegex(a.setting.path, true).test(p)));
+  const writes = plan.assignments.filter((a) => {
+    if (a.setting.globExclude) return false;
+    if (!a.setting.isGlob) return group.paths.includes(a.setting.path);
+    return group.paths.some((p) => globRegex(a.setting.path, false).test(p) && !explicit.has(p) && !excluded(p));
+  });
+  const winner = writes[writes.length - 1];
+  if (winner) return { value: winner.setting.value, winner, writes, alias: group.alias };
+  const own = persistedValue(plan, key);
+  return { ...own, alias: group.alias };
+}

@@ -2,10 +2,11 @@
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { paths, sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
-import { sysctlKeyToPath } from '../../parse/sysctl.ts';
+import { sysctlKeyToPath, sysctlPathToKey } from '../../parse/sysctl.ts';
 import { error, fail, pass, skip } from '../verdict.ts';
 import { exists, sameSysctlValue } from './evidence.ts';
-import { persistedValue, sysctlSystemPlan, where, type SysctlSystemPlan } from './sysctl-system.ts';
+import { persistedKernelValue, sysctlSystemPlan, where, type Assignment, type SysctlSystemPlan } from './sysctl-system.ts';
+import { aliasGroup, aliasNote } from './sysctl-aliases.ts';
 import type { Evaluator } from './types.ts';
 
 const procPath = (key: string): string => `/proc/sys/${sysctlKeyToPath(key)}`;
@@ -57,10 +58,14 @@ interface PersistedCheck {
 
 /** One key against the sysctl --system model: which file wins, and which file spoils a good value. */
 export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string): PersistedCheck {
-  const r = persistedValue(plan, key);
+  const r = persistedKernelValue(plan, key);
+  const path = sysctlKeyToPath(key);
+  const names = aliasGroup(path).paths;
+  /** A write through the other name of the same variable says so, with the kernel table that makes it one. */
+  const at = (a: Assignment): string => (a.setting.path === path || a.setting.isGlob ? where(a) : `${where(a)}, ${aliasNote(a.setting.path, path)},`);
   const shadowedGood = plan.shadowed.flatMap((s) =>
     s.settings
-      .filter((x) => x.path === sysctlKeyToPath(key) && x.value !== null && sameSysctlValue(x.value, want))
+      .filter((x) => names.includes(x.path) && x.value !== null && sameSysctlValue(x.value, want))
       .map((x) => `${s.shadow.file.path} line ${x.line} sets it to ${want} but is hidden by ${s.shadow.by} (same file name, higher precedence)`),
   );
   const hiddenNote = shadowedGood.length > 0 ? `; ${shadowedGood.join('; ')}` : '';
@@ -75,12 +80,14 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
     };
   }
   const winner = r.winner;
-  const actual = `${key} = ${r.value} (${where(winner)})`;
+  const via = winner.setting.path !== path && !winner.setting.isGlob ? ` via ${sysctlPathToKey(winner.setting.path)}` : '';
+  const actual = `${key} = ${r.value} (${where(winner)}${via})`;
   if (sameSysctlValue(r.value, want)) return { ok: true, actual, source: winner.file };
   const good = [...r.writes].reverse().find((a) => a.setting.value !== null && sameSysctlValue(a.setting.value, want));
+  const aliasWhy = r.alias && winner.setting.path !== path ? ` (one variable in the kernel: ${r.alias.kernelSource})` : '';
   const override = good
-    ? `${where(winner)} sets ${r.value} and overrides ${where(good)} which sets ${want} (applied later: files run in lexical order of name, ${sysctlConf} last) — change or remove the line in ${winner.file}`
-    : `${where(winner)} sets ${r.value} — change it to ${want}, or add "${key} = ${want}" in a file that sorts after it (note ${sysctlConf} is applied last)`;
+    ? `${at(winner)} sets ${r.value} and overrides ${at(good)} which sets ${want} (applied later: files run in lexical order of name, ${sysctlConf} last)${aliasWhy} — change or remove the line in ${winner.file}`
+    : `${at(winner)} sets ${r.value}${aliasWhy} — change it to ${want}, or add "${key} = ${want}" in a file that sorts after it (note ${sysctlConf} is applied last)`;
   return { ok: false, actual, problem: `${key}: ${override}${hiddenNote}`, source: winner.file };
 }
 
