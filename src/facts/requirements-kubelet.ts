@@ -29,6 +29,8 @@ export const kubeletCmdlineScript = [
 export function kubeletRequests(profile: Profile): ProbeRequest[] {
   return [
     { kind: 'script', name: kubeletCmd.cmdline, script: kubeletCmdlineScript },
+    // The binary's minor decides how --config-dir drop-ins merge and whether the cgroup driver comes from the CRI.
+    { kind: 'command', name: kubeletCmd.version, argv: ['kubelet', '--version'], timeoutSeconds: 10 },
     {
       kind: 'command',
       name: kubeletCmd.show,

@@ -1,22 +1,51 @@
 // A KubeletConfiguration file (YAML or JSON) as the kubelet decodes it: apiVersion and kind required, unknown
 // keys tolerated, each field typed; --config-dir drop-ins merge over it the way encoding/json fills a struct.
-import { parseDocument } from 'yaml';
+import { parseAllDocuments, type Tags } from 'yaml';
 import { parseDuration } from './duration.ts';
 import type { FieldSpec, Typed } from './fields.ts';
 import type { TypedResult } from './flags.ts';
 
 export type ConfigObject = Readonly<Record<string, unknown>>;
-export type ConfigParse = { readonly ok: true; readonly object: ConfigObject } | { readonly ok: false; readonly error: string };
+export type ConfigParse =
+  | {
+      readonly ok: true;
+      readonly object: ConfigObject;
+      /** What strict decoding rejects (duplicate keys) before the kubelet falls back to lenient decoding. */
+      readonly strictErrors: readonly string[];
+    }
+  | { readonly ok: false; readonly error: string };
 
 export const kubeletApiVersion = 'kubelet.config.k8s.io/v1beta1';
 
+/**
+ * go-yaml v2 (under sigs.k8s.io/yaml) resolves plain scalars as YAML 1.1 booleans (y, yes, on, off, ...) and
+ * integers through strconv.ParseInt(s, 0, 64) with `_` removed, so 0755 and 0o755 are both octal; it has no
+ * sexagesimal numbers, and a timestamp-like value decoded into interface{} stays a string.
+ */
+const goYamlTags = (tags: Tags): Tags => [
+  ...tags.filter((t) => typeof t === 'string' ? t !== 'timestamp' && t !== 'intTime' && t !== 'floatTime' : t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'),
+  {
+    tag: 'tag:yaml.org,2002:int',
+    format: 'OCT',
+    default: true,
+    test: /^[-+]?0o[0-7_]+$/,
+    resolve: (str: string) => (str.startsWith('-') ? -1 : 1) * parseInt(str.replace(/^[-+]?0o/, '').replaceAll('_', ''), 8),
+  },
+];
+
+/**
+ * A kubelet config file as the kubelet's codec reads it: YAML 1.1, only the first document (yaml.Unmarshal stops
+ * there), strict decoding first and, when that fails on duplicate or unknown fields, the lenient decoder (where
+ * the last duplicate wins and unknown fields are dropped) — a wrong type fails both, and the kubelet refuses it.
+ */
 export function parseKubeletConfig(text: string): ConfigParse {
   let doc;
   try {
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    doc = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: goYamlTags })[0];
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+  if (doc === undefined || !('errors' in doc)) return { ok: false, error: 'the file is empty' };
   if (doc.errors.length > 0) return { ok: false, error: doc.errors.map((e) => e.message.split('\n')[0]).join('; ') };
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return { ok: false, error: 'the file is empty' };
@@ -24,7 +53,9 @@ export function parseKubeletConfig(text: string): ConfigParse {
   const o = value as Record<string, unknown>;
   if (o['kind'] !== 'KubeletConfiguration') return { ok: false, error: `kind is ${JSON.stringify(o['kind'] ?? null)}, not KubeletConfiguration` };
   if (o['apiVersion'] !== kubeletApiVersion) return { ok: false, error: `apiVersion is ${JSON.stringify(o['apiVersion'] ?? null)}, not ${kubeletApiVersion}` };
-  return { ok: true, object: o };
+  const strict = parseAllDocuments(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, customTags: goYamlTags })[0];
+  const strictErrors = strict && 'errors' in strict ? strict.errors.map((e) => e.message.split('\n')[0] ?? e.message) : [];
+  return { ok: true, object: o, strictErrors };
 }
 
 /** The value at a dotted field path, undefined when any step is missing. */

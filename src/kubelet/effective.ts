@@ -6,6 +6,7 @@ import { isZero, mergeConfig, parseKubeletConfig, typedFromFile, valueAtPath, ty
 import { fieldSpec, formatTyped, type FieldSpec, type Typed } from './fields.ts';
 import { occurrences, typedFromFlag, type FlagOccurrence } from './flags.ts';
 import { kubeletService, systemdReportedPaths, type KubeletService, type Origin } from './systemd-unit.ts';
+import { configDirAlphaEnv, configDirRule, dropInsDefaultedAfterMerge, kubeletVersion, type KubeletVersion } from './version.ts';
 
 export type LayerKind = 'configz' | 'cmdline' | 'drop-in' | 'file' | 'default';
 
@@ -20,6 +21,8 @@ export interface LayerValue {
   readonly error?: string;
   /** For a flag: the file (and variable) that put it on the command line. */
   readonly origin?: Origin;
+  /** A drop-in's `field: null`: JSON merge patch (RFC 7386) deletes the key from the merged configuration. */
+  readonly deleted?: boolean;
 }
 
 export interface Setting {
@@ -32,6 +35,8 @@ export interface Setting {
   readonly winner: LayerValue;
   /** A zero in a file replaced by the default (streamingConnectionIdleTimeout: 0s → 4h0m0s). */
   readonly defaulted?: boolean;
+  /** How the kubelet's merge produced the value when it is not simply the winner's (maps merged, a zero kept). */
+  readonly note?: string;
   /** Every layer that speaks about the field, highest precedence first (the default last). */
   readonly layers: readonly LayerValue[];
 }
@@ -51,6 +56,8 @@ export interface EffectiveConfig {
   readonly configFile: ConfigFileRead | null;
   readonly configDir: { readonly path: string; readonly state: 'ok' | 'missing' | 'unknown'; readonly files: readonly ConfigFileRead[] } | null;
   readonly configz: boolean;
+  /** The kubelet's minor, whose rules built this configuration. */
+  readonly version: KubeletVersion;
   /** Why the configuration cannot be trusted; checks of settings error with these. */
   readonly blocking: readonly string[];
   setting(field: string): Setting;
@@ -89,8 +96,16 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
   const configFile = configPath ? readConfig(facts, configPath, 'file') : null;
   if (configFile && configFile.state !== 'ok') blocking.push(configFile.error ?? configFile.path);
 
+  const version = kubeletVersion(facts);
   const dirPath = lastFlag('config-dir')?.value;
   let configDir: EffectiveConfig['configDir'] = null;
+  const dirRule = configDirRule(version.minor);
+  if (dirPath && dirRule === 'unknown-flag') {
+    blocking.push(`kubelet ${version.text} has no --config-dir flag (drop-in directories came in 1.28): it refuses to start with --config-dir=${dirPath}`);
+  } else if (dirPath && dirRule === 'alpha-env' && commandLine?.origin === 'systemd' && !service.environment.has(configDirAlphaEnv)) {
+    // A running 1.28/1.29 kubelet proves the variable was set; a unit without it would exit at start.
+    blocking.push(`kubelet ${version.text} accepts --config-dir only with ${configDirAlphaEnv} in its environment, and the unit sets no such variable: the kubelet refuses to start`);
+  }
   if (dirPath) {
     const d = facts.dirs[dirPath];
     if (d === undefined) {
@@ -104,6 +119,7 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
       configDir = { path: dirPath, state: 'ok', files };
     }
   }
+  for (const e of commandLine?.parsed.errors ?? []) blocking.push(`the kubelet's flag parser rejects ${e}: the kubelet refuses to start`);
   if (commandLine && commandLine.parsed.positional.length > 0) {
     blocking.push(`the command line has arguments that are not flags (${commandLine.parsed.positional.map((p) => JSON.stringify(p)).join(' ')}): the kubelet refuses to start`);
   }
@@ -117,7 +133,7 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
     if (hit) return hit;
     const spec = fieldSpec(field);
     if (!spec) throw new Error(`no field spec for ${field}`);
-    const s = computeSetting(spec, { configz, commandLine, configFile, dropIns: configDir?.files ?? [], legacy });
+    const s = computeSetting(spec, { configz, commandLine, configFile, dropIns: configDir?.files ?? [], legacy, minor: version.minor });
     cache.set(field, s);
     return s;
   };
@@ -127,7 +143,7 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
     const origin = commandLine?.origins[f.index];
     return { value: f.value, raw: f.raw, ...(origin ? { origin } : {}) };
   };
-  return { service, commandLine, configFile, configDir, configz: configz !== undefined, blocking, setting, flag };
+  return { service, commandLine, configFile, configDir, configz: configz !== undefined, version, blocking, setting, flag };
 }
 
 interface Inputs {
@@ -136,13 +152,16 @@ interface Inputs {
   readonly configFile: ConfigFileRead | null;
   readonly dropIns: readonly ConfigFileRead[];
   readonly legacy: boolean;
+  readonly minor: number;
 }
 
 function fileLayer(spec: FieldSpec, f: ConfigFileRead, kind: 'file' | 'drop-in'): LayerValue | undefined {
   if (!f.object) return undefined;
   const v = valueAtPath(f.object, spec.field);
   if (v === undefined) return undefined;
-  const raw = `${spec.field}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
+  // JSON null into a Go struct field is a no-op, so in the main file it is the same as leaving the key out.
+  if (v === null) return kind === 'drop-in' ? { kind, label: f.label, raw: `${spec.field}: null`, deleted: true } : undefined;
+  const raw = `${spec.field}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
   const t = typedFromFile(spec, v);
   return t.ok ? { kind, label: f.label, raw, value: t.value } : { kind, label: f.label, raw, error: t.error };
 }
@@ -164,6 +183,8 @@ function zeroOf(spec: FieldSpec): Typed {
   }
 }
 
+const mapOf = (t: Typed | undefined): Readonly<Record<string, string>> => (t?.type === 'map' ? t.value : {});
+
 function computeSetting(spec: FieldSpec, inp: Inputs): Setting {
   const layers: LayerValue[] = [];
   if (inp.configz) {
@@ -176,23 +197,21 @@ function computeSetting(spec: FieldSpec, inp: Inputs): Setting {
       layers.push({ kind: 'configz', label: 'configz', raw: `${spec.field} omitted (zero value)`, value: zeroOf(spec) });
     }
   }
+  let flagLayer: LayerValue | undefined;
   if (spec.flag && inp.commandLine) {
     const occ = occurrences(inp.commandLine.parsed, spec.flag);
     const last = occ.at(-1);
     if (last) {
       const t = typedFromFlag(spec, occ);
       const origin = inp.commandLine.origins[last.index];
-      layers.push({ kind: 'cmdline', label: 'cmdline', raw: occ.map((o) => o.raw).join(' '), ...(t.ok ? { value: t.value } : { error: t.error }), ...(origin ? { origin } : {}) });
+      flagLayer = { kind: 'cmdline', label: 'cmdline', raw: occ.map((o) => o.raw).join(' '), ...(t.ok ? { value: t.value } : { error: t.error }), ...(origin ? { origin } : {}) };
+      layers.push(flagLayer);
     }
   }
-  for (const d of [...inp.dropIns].reverse()) {
-    const l = fileLayer(spec, d, 'drop-in');
-    if (l) layers.push(l);
-  }
-  if (inp.configFile) {
-    const l = fileLayer(spec, inp.configFile, 'file');
-    if (l) layers.push(l);
-  }
+  const dropIns = inp.dropIns.map((d) => fileLayer(spec, d, 'drop-in')).filter((l): l is LayerValue => l !== undefined);
+  layers.push(...[...dropIns].reverse());
+  const fileL = inp.configFile ? fileLayer(spec, inp.configFile, 'file') : undefined;
+  if (fileL) layers.push(fileL);
   const def = inp.legacy && spec.legacyDefault ? spec.legacyDefault : spec.default;
   const defaultLayer: LayerValue = {
     kind: 'default',
@@ -203,11 +222,60 @@ function computeSetting(spec: FieldSpec, inp: Inputs): Setting {
   layers.push(defaultLayer);
   const winner = layers[0] ?? defaultLayer;
   const base = { field: spec.field, ...(spec.flag ? { flag: spec.flag } : {}), winner, layers };
-  if (winner.error) return { ...base, error: winner.error };
-  if ((winner.kind === 'file' || winner.kind === 'drop-in') && spec.zeroIsDefault && winner.value && isZero(winner.value) && spec.default) {
-    return { ...base, value: spec.default, defaulted: true };
+  if (winner.kind === 'configz') return { ...base, ...(winner.error ? { error: winner.error } : winner.value ? { value: winner.value } : {}) };
+
+  // The kubelet's own order: the main file (decoded and defaulted), each drop-in merged over it in lexical order,
+  // then the flags re-parsed over the result (cmd/kubelet/app/server.go).
+  const bad = [fileL, ...dropIns, flagLayer].find((l) => l?.error !== undefined);
+  if (bad?.error) return { ...base, error: bad.error };
+  let value: Typed | undefined = def;
+  let defaulted = false;
+  const notes: string[] = [];
+  if (fileL?.value) {
+    if (spec.zeroIsDefault && isZero(fileL.value) && spec.default) defaulted = true;
+    else value = fileL.value;
   }
-  return { ...base, ...(winner.value ? { value: winner.value } : {}) };
+  const afterMerge = dropInsDefaultedAfterMerge(inp.minor);
+  for (const d of dropIns) {
+    if (d.deleted) {
+      if (afterMerge) {
+        value = def;
+        defaulted = false;
+        notes.push(`${d.label} deletes the key (JSON merge patch), and Kubernetes 1.${inp.minor} defaults the merged result`);
+      } else notes.push(`${d.label}'s null deletes nothing: Kubernetes 1.${inp.minor} decodes the merge into the configuration it already holds`);
+      continue;
+    }
+    if (!d.value) continue;
+    if (spec.type === 'map' && d.value.type === 'map') {
+      // JSON merge patch merges objects key by key, over whatever the main file or the defaults left there.
+      const merged = { ...mapOf(value), ...d.value.value };
+      if (Object.keys(merged).length !== Object.keys(d.value.value).length) notes.push(`${d.label} merges key by key over the layers below it`);
+      value = { type: 'map', value: merged };
+      defaulted = false;
+      continue;
+    }
+    if (spec.zeroIsDefault && isZero(d.value) && spec.default) {
+      if (afterMerge) {
+        value = spec.default;
+        defaulted = true;
+        continue;
+      }
+      notes.push(`a zero in a --config-dir drop-in is not defaulted by Kubernetes 1.${inp.minor} (only 1.32 and later default after the merge)`);
+    }
+    value = d.value;
+    defaulted = false;
+  }
+  if (flagLayer?.value) {
+    if (spec.field === 'featureGates' && flagLayer.value.type === 'map') {
+      // kubeletConfigFlagPrecedence adds back every gate the files set that the flags do not name.
+      const fromFiles = mapOf(value);
+      const fromFlags = flagLayer.value.value;
+      value = { type: 'map', value: { ...fromFiles, ...fromFlags } };
+      if (Object.keys(fromFiles).some((k) => !(k in fromFlags))) notes.push('--feature-gates merges gate by gate into the files\' featureGates');
+    } else value = flagLayer.value;
+    defaulted = false;
+  }
+  return { ...base, ...(value ? { value } : {}), ...(defaulted ? { defaulted: true } : {}), ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
 
 const sameTyped = (a: Typed | undefined, b: Typed | undefined): boolean => formatTyped(a) === formatTyped(b) && a?.type === b?.type;
@@ -217,7 +285,8 @@ export function describeWinner(s: Setting): string {
   const w = s.winner;
   const from = w.kind === 'default' ? w.raw : `${w.label}: ${w.raw}${w.origin ? `, ${describeOrigin(w.origin)}` : ''}`;
   const defaulted = s.defaulted ? ` → the kubelet's default ${formatTyped(s.value)}` : '';
-  return `${formatTyped(s.value)} (${from}${defaulted})`;
+  const note = s.note ? `; ${s.note}` : '';
+  return `${formatTyped(s.value)} (${from}${defaulted}${note})`;
 }
 
 /** The layers that disagree with the winner, or '' when all layers that speak agree. */

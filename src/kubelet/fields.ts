@@ -72,7 +72,7 @@ export const fieldSpec = (field: string): FieldSpec | undefined => fieldSpecs.fi
 /** Flags that are only flags (no config field) but that the checks read. */
 export const flagOnly = ['config', 'config-dir', 'kubeconfig', 'bootstrap-kubeconfig', 'hostname-override'] as const;
 
-/** Kubelet flags that take no value (`--flag` = true); any other flag takes the next word when it has no `=`. */
+/** Kubelet flags that take no value (`--flag` = true, pflag's NoOptDefVal); any other flag takes the next word when it has no `=`. */
 export const boolFlags: ReadonlySet<string> = new Set([
   'anonymous-auth',
   'authentication-token-webhook',
@@ -99,6 +99,15 @@ export const boolFlags: ReadonlySet<string> = new Set([
   'help',
   'h',
   'version',
+  'runonce',
+  'cpu-cfs-quota',
+  'fail-cgroupv1',
+  'one-output',
+  'skip-headers',
+  'skip-log-headers',
+  'add-dir-header',
+  'experimental-allocatable-ignore-eviction',
+  'experimental-check-node-capabilities-before-mount',
 ]);
 
 /** How a typed value reads in a verdict: durations in Go's form, lists and maps compactly. */

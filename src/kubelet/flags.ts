@@ -14,34 +14,78 @@ export interface FlagOccurrence {
 
 export interface ParsedArgs {
   readonly flags: readonly FlagOccurrence[];
-  /** Words that are not flags: the kubelet refuses to start with any. */
+  /** Words that are not flags: the kubelet refuses to start with any ("unknown command"). */
   readonly positional: readonly string[];
+  /** Words pflag itself rejects (a value-taking flag last with no value, an unknown shorthand): the kubelet exits. */
+  readonly errors?: readonly string[];
 }
 
+/** The kubelet's flag set normalises names with cliflag.WordSepNormalizeFunc: every `_` is a `-`. */
+export const normalizeFlagName = (name: string): string => name.replaceAll('_', '-');
+
+/** The kubelet's only shorthands: klog's -v (takes a value) and -h (help, a boolean). */
+const shorthandTakesValue: Readonly<Record<string, boolean>> = { v: true, h: false };
+
+/**
+ * pflag's parseArgs as the kubelet's flag set runs it: `--` ends the flags, `--name=value`, `--name value` (the
+ * next word is taken even when it starts with `-`), a boolean flag alone is true, and a lone `-` or a word without
+ * a dash is a positional argument.
+ */
 export function parseKubeletArgs(args: readonly string[]): ParsedArgs {
   const flags: FlagOccurrence[] = [];
   const positional: string[] = [];
+  const errors: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const w = args[i] ?? '';
-    const m = /^--?([A-Za-z0-9][A-Za-z0-9_.-]*)(?:=([\s\S]*))?$/.exec(w);
-    if (!m?.[1] || w === '--') {
+    if (w === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!w.startsWith('-') || w === '-') {
       positional.push(w);
       continue;
     }
-    const name = m[1];
-    if (m[2] !== undefined) {
-      flags.push({ name, value: m[2], raw: w, index: i });
+    if (!w.startsWith('--')) {
+      const c = w[1] ?? '';
+      const takes = shorthandTakesValue[c];
+      if (takes === undefined) {
+        errors.push(`${w}: unknown shorthand flag '${c}' (pflag reads a single dash as one-letter flags)`);
+        continue;
+      }
+      const name = c === 'v' ? 'v' : 'help';
+      const rest = w.slice(2);
+      if (!takes) flags.push({ name, value: rest.startsWith('=') ? rest.slice(1) : undefined, raw: w, index: i });
+      else if (rest !== '') flags.push({ name, value: rest.startsWith('=') ? rest.slice(1) : rest, raw: w, index: i });
+      else if (i + 1 < args.length) {
+        flags.push({ name, value: args[i + 1], raw: `${w} ${args[i + 1] ?? ''}`, index: i });
+        i++;
+      } else errors.push(`${w}: flag needs an argument`);
+      continue;
+    }
+    const body = w.slice(2);
+    if (body === '' || body.startsWith('-') || body.startsWith('=')) {
+      errors.push(`${w}: bad flag syntax`);
+      continue;
+    }
+    const eq = body.indexOf('=');
+    const name = normalizeFlagName(eq < 0 ? body : body.slice(0, eq));
+    if (eq >= 0) {
+      flags.push({ name, value: body.slice(eq + 1), raw: w, index: i });
+      continue;
+    }
+    if (boolFlags.has(name)) {
+      flags.push({ name, value: undefined, raw: w, index: i });
       continue;
     }
     const next = args[i + 1];
-    if (!boolFlags.has(name) && next !== undefined && !next.startsWith('-')) {
-      flags.push({ name, value: next, raw: `${w} ${next}`, index: i });
-      i++;
+    if (next === undefined) {
+      errors.push(`${w}: flag needs an argument`);
       continue;
     }
-    flags.push({ name, value: undefined, raw: w, index: i });
+    flags.push({ name, value: next, raw: `${w} ${next}`, index: i });
+    i++;
   }
-  return { flags, positional };
+  return { flags, positional, ...(errors.length ? { errors } : {}) };
 }
 
 /** The occurrences of a flag; pflag keeps the last for scalars, map flags merge across occurrences. */

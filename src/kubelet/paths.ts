@@ -21,6 +21,7 @@ export const kubeletPaths = {
 /** Names under which kubelet command outputs land in NodeFacts.commands. */
 export const kubeletCmd = {
   cmdline: 'kubelet-cmdline',
+  version: 'kubelet-version',
   show: 'kubelet-systemctl-show',
   active: 'kubelet-is-active',
   enabled: 'kubelet-is-enabled',

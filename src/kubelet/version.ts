@@ -1,0 +1,56 @@
+// The kubelet's Kubernetes minor, read from `kubelet --version` (else the supported default), and the behaviours
+// of the configuration pipeline that changed between 1.28 and 1.33, so each verdict can say which rule applied.
+import type { NodeFacts } from '../facts/types.ts';
+import { kubeletCmd } from './paths.ts';
+
+/** The minors whose semantics are modelled; outside them the nearest rule applies and the verdict says so. */
+export const supportedMinors = { min: 28, max: 33 } as const;
+/** The minor assumed when the node's kubelet binary cannot be asked (the profile's documented version). */
+export const defaultMinor = 31;
+
+export interface KubeletVersion {
+  readonly minor: number;
+  /** "v1.31.2" as printed, or "1.31 (assumed)". */
+  readonly text: string;
+  /** Read from the node, or the documented default because `kubelet --version` could not be read. */
+  readonly observed: boolean;
+  /** Why the version is assumed, when it is. */
+  readonly why?: string;
+}
+
+/** `kubelet --version` prints "Kubernetes v1.31.2" (component-base/version/verflag). */
+export function parseKubeletVersion(stdout: string): { minor: number; text: string } | undefined {
+  const m = /Kubernetes\s+(v?1\.(\d+)\.\d+\S*)/.exec(stdout);
+  return m?.[1] && m[2] ? { minor: Number(m[2]), text: m[1] } : undefined;
+}
+
+export function kubeletVersion(facts: NodeFacts): KubeletVersion {
+  const c = facts.commands[kubeletCmd.version];
+  const assumed = (why: string): KubeletVersion => ({ minor: defaultMinor, text: `1.${defaultMinor} (assumed)`, observed: false, why });
+  if (c === undefined) return assumed('the probe did not run `kubelet --version`');
+  if (c.state !== 'ran') return assumed(`\`kubelet --version\` ${c.state === 'not-found' ? 'found no kubelet binary' : `was ${c.state}`}`);
+  const v = parseKubeletVersion(c.stdout);
+  return v ? { ...v, observed: true } : assumed(`\`kubelet --version\` printed ${JSON.stringify(c.stdout.trim().slice(0, 80))}`);
+}
+
+/**
+ * --config-dir by minor. 1.28–1.29: alpha, accepted only with KUBELET_CONFIG_DROPIN_DIR_ALPHA in the kubelet's
+ * environment, else startup fails; 1.30 on: beta, always read. Before 1.28 the flag does not exist.
+ */
+export function configDirRule(minor: number): 'unknown-flag' | 'alpha-env' | 'enabled' {
+  if (minor < 28) return 'unknown-flag';
+  return minor <= 29 ? 'alpha-env' : 'enabled';
+}
+export const configDirAlphaEnv = 'KUBELET_CONFIG_DROPIN_DIR_ALPHA';
+
+/**
+ * Up to 1.31 mergeKubeletConfigurations unmarshals the merged JSON into the already-defaulted configuration, so a
+ * zero a drop-in writes stays zero (and a `null` deletes nothing the struct still holds); from 1.32 the merge
+ * is decoded into a fresh v1beta1 object and SetDefaults_KubeletConfiguration runs after it, so the zero is
+ * defaulted like one in the main file.
+ */
+export const dropInsDefaultedAfterMerge = (minor: number): boolean => minor >= 32;
+
+/** KubeletCgroupDriverFromCRI: alpha (off) 1.28–1.30, beta (on) from 1.31, GA (locked on) from 1.34. */
+export const cgroupDriverFromCriDefault = (minor: number): boolean => minor >= 31;
+export const cgroupDriverFromCriLocked = (minor: number): boolean => minor >= 34;
