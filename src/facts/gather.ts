@@ -63,7 +63,7 @@ async function runProbe(target: Target, requests: readonly ProbeRequest[], timeo
   const sudo = sudoFailure(result, target.label);
   if (sudo) throw sudo;
   try {
-    return parseProbeOutput(result.stdout, probe.marker);
+    return parseProbeOutput(result.stdout, probe);
   } catch (cause) {
     if (!(cause instanceof ProbeOutputError)) throw cause;
     const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ');

@@ -6,28 +6,25 @@ import { shellQuote } from './shell-quote.ts';
  * Output protocol: records, each opened by "\n<marker> <kind> <key>\n" and closed by the next marker, so every
  * body is byte-exact. Kinds: I identity; F file (stat line, then content), S stat, X a read that failed midway;
  * D dir listing; C command stdout, R its status (rc N, timeout, notfound, skipped why), E its stderr; K sysctl.
- * The marker carries a random nonce so file contents cannot forge a record. Forks are what a probe costs on a
- * node (and twenty lab nodes share two cores), so every helper avoids subshells and extra processes.
+ * The marker carries a random nonce so file contents cannot forge a record; names cannot either: a listed name or
+ * a symlink target with a control character (a newline would end the record header and start a forged stat line)
+ * is never printed raw nor read — the name goes out once, control characters shown as "?", in its own U record
+ * (unsafe entry, keyed by the directory), which the parser turns into an unreadable fact. Forks are what a probe
+ * costs on a node (and twenty lab nodes share two cores), so every helper avoids subshells and extra processes.
  */
 const prelude = String.raw`
 set +e
 umask 077
 LC_ALL=C; export LC_ALL
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH
-T=$(mktemp -d 2>/dev/null || echo /tmp/nodegate.$$) ; mkdir -p "$T"
+# No fallback name: a predictable one (the pid under /tmp) lets any local user plant a symlink where root writes.
+T=$(mktemp -d 2>/dev/null)
+if [ -z "$T" ] || [ ! -d "$T" ]; then echo "nodegate probe: mktemp -d failed, refusing a predictable temporary directory" >&2; exit 97; fi
 trap 'rm -rf "$T"' EXIT
 NG_TIMEOUT=; command -v timeout >/dev/null 2>&1 && NG_TIMEOUT=1
 ng_rec() { printf '
 %s %s %s
 ' "$NG" "$1" "$2"; }
-ng_statline() {
-  if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo missing; return 1; fi
-  if stat -L --printf 'present|%F|%a|%u|%g|%s|' -- "$1" 2>"$T/e"; then
-    if [ -L "$1" ]; then readlink -- "$1"; else echo; fi
-    return 0
-  fi
-  printf 'unreadable|'; head -n 1 "$T/e"; return 1
-}
 ng_file() {
   ng_rec F "$1"
   ng_statline "$1" || return
@@ -66,18 +63,62 @@ echo "uid $(id -u)"
 if [ -d /run/systemd/system ]; then echo "systemd yes"; else echo "systemd no"; fi
 if [ -n "$SUDO_USER" ]; then echo "sudo yes"; else echo "sudo no"; fi
 ` +
-  // Written as a plain template: String.raw cannot hold the parameter expansion that saves a basename per entry.
+  // Written as a plain template: String.raw cannot hold the parameter expansions that save a basename per entry
+  // and strip a symlink target.
   `
+ng_statline() {
+  if [ ! -e "$1" ] && [ ! -L "$1" ]; then echo missing; return 1; fi
+  l=
+  if [ -L "$1" ]; then
+    # The "." keeps a trailing newline of the target from being eaten by $(...); the second strip drops readlink's own.
+    l=$(readlink -- "$1"; echo .); l=\${l%.}; l=\${l%?}
+    case $l in *[[:cntrl:]]*) echo 'unreadable|its symlink target contains a control character: not read, so it cannot forge probe records'; return 1;; esac
+  fi
+  if stat -L --printf 'present|%F|%a|%u|%g|%s|' -- "$1" 2>"$T/e"; then
+    printf '%s\n' "$l"
+    return 0
+  fi
+  printf 'unreadable|'; head -n 1 "$T/e"; return 1
+}
 ng_dir() {
   ng_rec D "$1"
   if [ ! -d "$1" ]; then echo missing; return; fi
   echo present
-  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && printf '%s\n' "\${f##*/}"; done
-  for f in "$1"/$2; do { [ -e "$f" ] || [ -L "$f" ]; } && ng_file "$f"; done
+  for f in "$1"/$2; do
+    { [ -e "$f" ] || [ -L "$f" ]; } || continue
+    case \${f##*/} in *[[:cntrl:]]*) ;; *) printf '%s\n' "\${f##*/}";; esac
+  done
+  for f in "$1"/$2; do
+    { [ -e "$f" ] || [ -L "$f" ]; } || continue
+    case \${f##*/} in
+      *[[:cntrl:]]*) ng_rec U "$1"; printf '%s' "\${f##*/}" | tr '[:cntrl:]' '?'; echo;;
+      *) ng_file "$f";;
+    esac
+  done
 }
 `;
 
 const sysctlKey = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
+const controlCharacter = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A path the probe can put in a record header. Paths of the second round come from the node (the kubelet's
+ * flags, EnvironmentFile= lines), so one with a control character is not sent: the parser records it as
+ * unreadable instead, and no record can be forged through it.
+ */
+export function framablePath(path: string): boolean {
+  return !controlCharacter.test(path);
+}
+
+/** The paths and names a record may carry: the parser accepts nothing else (besides a listed directory's entries). */
+export interface ProbeKeys {
+  readonly files: ReadonlySet<string>;
+  readonly dirs: ReadonlySet<string>;
+  readonly commands: ReadonlySet<string>;
+  readonly sysctls: ReadonlySet<string>;
+  /** Requested paths the probe did not send because they cannot be framed. */
+  readonly unframable: readonly string[];
+}
 const globPattern = /^[A-Za-z0-9_.*?\-]+$/;
 
 /** The /proc/sys path of a sysctl key (dots are separators; a slash form is accepted too). */
@@ -86,6 +127,7 @@ export function sysctlPath(key: string): string {
 }
 
 function line(request: ProbeRequest): string {
+  if ((request.kind === 'file' || request.kind === 'stat' || request.kind === 'dir') && !framablePath(request.path)) return '';
   switch (request.kind) {
     case 'file':
       return `ng_file ${shellQuote(request.path)} ${request.secret ? 'secret' : 'plain'}`;
@@ -114,11 +156,31 @@ function line(request: ProbeRequest): string {
 export interface ProbeScript {
   readonly marker: string;
   readonly text: string;
+  readonly keys: ProbeKeys;
+}
+
+function keysOf(requests: readonly ProbeRequest[]): ProbeKeys {
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  const commands = new Set<string>();
+  const sysctls = new Set<string>();
+  const unframable: string[] = [];
+  for (const r of requests) {
+    if (r.kind === 'command' || r.kind === 'script') {
+      // Names are this repository's constants; one that cannot be framed is a bug here, not on the node.
+      if (!framablePath(r.name)) throw new Error(`probe command name cannot be framed: ${JSON.stringify(r.name)}`);
+      commands.add(r.name);
+    } else if (r.kind === 'sysctl') sysctls.add(r.key);
+    else if (!framablePath(r.path)) unframable.push(r.path);
+    else (r.kind === 'dir' ? dirs : files).add(r.path);
+  }
+  return { files, dirs, commands, sysctls, unframable };
 }
 
 export function compileProbe(requests: readonly ProbeRequest[], nonce: string): ProbeScript {
   if (!/^[A-Za-z0-9]{8,}$/.test(nonce)) throw new Error('probe nonce must be 8+ alphanumerics');
   const marker = `@@nodegate-${nonce}`;
-  const text = [`NG=${marker}`, prelude, ...requests.map(line), 'exit 0', ''].join('\n');
-  return { marker, text };
+  const keys = keysOf(requests);
+  const text = [`NG=${marker}`, prelude, ...requests.map(line).filter((l) => l !== ''), 'exit 0', ''].join('\n');
+  return { marker, text, keys };
 }
