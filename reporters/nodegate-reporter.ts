@@ -9,6 +9,7 @@ import { runOutcome } from '../src/run/outcome.ts';
 import type { RunOutcome } from '../src/run/outcome.ts';
 import { collectRun } from './collect.ts';
 import { renderSummary } from './console.ts';
+import { expectedFromModules, missingVerdicts, type ExpectedVerdicts } from './expected.ts';
 import { renderJUnit } from './junit.ts';
 import type { CheckPropertiesMode } from './junit.ts';
 
@@ -21,6 +22,17 @@ export interface NodegateReporterOptions {
   /** Where the summary goes; defaults to stdout. */
   readonly write?: (text: string) => void;
   readonly checkProperties?: CheckPropertiesMode;
+  /**
+   * The verdicts the run owes (selected checks × nodes); any that never arrive are run errors. The CLI passes
+   * them; otherwise they are derived from the suite files Vitest ran and the run's provided nodegate context.
+   */
+  readonly expected?: ExpectedVerdicts;
+  /**
+   * Make the process exit with the gate's code (0/1/3/4) rather than Vitest's own 0/1: for `vitest run suites/...`.
+   * Vitest sets process.exitCode before it calls onTestRunEnd (vitest/dist/chunks/cli-api.*.js, TestRun.end), and
+   * `vitest run` then ends without process.exit, so the value set here is the process's exit code.
+   */
+  readonly setProcessExitCode?: boolean;
 }
 
 /** Temp file in the same directory, then rename: a CI step never reads a half-written report. */
@@ -67,6 +79,8 @@ export class NodegateReporter implements Reporter {
     const { metas, durationsMs, problems } = collectRun(testModules);
     const runErrors = [...problems, ...unhandledErrors.map((e) => `unhandled error: ${e.message}`)];
     if (reason === 'interrupted') runErrors.push('the run was interrupted');
+    const expected = this.options.expected ?? expectedFromModules(testModules);
+    if (expected) runErrors.push(...missingVerdicts(metas, expected));
     const strict = this.options.strict ?? false;
 
     this.lastMetas = metas;
@@ -83,5 +97,6 @@ export class NodegateReporter implements Reporter {
     }
     const write = this.options.write ?? ((text: string) => void process.stdout.write(text));
     write(renderSummary(metas, { color: this.options.color ?? defaultColor(), strict, runErrors }));
+    if (this.options.setProcessExitCode) process.exitCode = this.lastOutcome.exitCode;
   }
 }

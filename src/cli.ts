@@ -4,13 +4,11 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExitCode, NodegateError, UsageError } from './errors.ts';
-import { loadSnapshot } from './facts/snapshot.ts';
-import { buildProfile } from './profile/load.ts';
-import type { Profile } from './profile/schema.ts';
+import { ExitCode, InternalError, reportBugHint, UsageError } from './errors.ts';
+import { failureReport } from './run/failure.ts';
 import { observeNodes } from './run/observe.ts';
-import { parseTargetSpec } from './target/parse.ts';
-import { resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
+import { prepareRun } from './run/prepare.ts';
+import { defaultCommandTimeoutSeconds, defaultConcurrency, defaultConnectTimeoutSeconds, resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
 import { suiteChecks, suiteConfig } from './run/suite-config.ts';
 import type { Handoff, Observations } from './run/context.ts';
 import type { CheckMeta } from './run/meta.ts';
@@ -34,9 +32,13 @@ Audit a Kubernetes worker node against its documented state.
   --save-snapshot FILE     save the gathered facts (no secret contents)
   --snapshot FILE          replay saved facts instead of reaching a node
   --strict                 advisory failures and skips also fail the gate
+  --connect-timeout SECS   how long an SSH login may take (default: ${defaultConnectTimeoutSeconds})
+  --command-timeout SECS   how long the probe may run on a node (default: ${defaultCommandTimeoutSeconds})
+  --concurrency N          nodes observed at once (default: ${defaultConcurrency})
   -h, --help               this text
 
-Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed.`;
+Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed,
+4 nodegate failed (internal error, or selected checks that never reported).`;
 
 function parseFlags(argv: string[]): Flags & { help?: boolean } {
   try {
@@ -59,6 +61,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
         'save-snapshot': { type: 'string' },
         snapshot: { type: 'string' },
         strict: { type: 'boolean' },
+        'connect-timeout': { type: 'string' },
+        'command-timeout': { type: 'string' },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -77,6 +82,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       saveSnapshot: values['save-snapshot'],
       snapshot: values.snapshot,
       strict: values.strict,
+      connectTimeout: values['connect-timeout'],
+      commandTimeout: values['command-timeout'],
+      concurrency: values.concurrency,
       help: values.help,
     };
   } catch (cause) {
@@ -86,19 +94,7 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
 
 /** Only the suite files whose threat rows hold a selected check, so Vitest loads nothing else. */
 function suiteFiles(settings: RunSettings): string[] {
-  const selected = suiteChecks(settings.only, settings.skip);
-  if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID that this release runs');
-  return [...new Set(selected.map((c) => `suites/${c.area}/${c.threat}.test.ts`))];
-}
-
-async function validate(settings: RunSettings): Promise<Profile> {
-  const profile = buildProfile(settings.profileLayers);
-  for (const node of settings.nodes) parseTargetSpec(node.target);
-  const names = settings.nodes.map((n) => n.name || profile.node.name);
-  const repeated = names.find((n, i) => names.indexOf(n) !== i);
-  if (repeated) throw new UsageError(`node name "${repeated}" is given to more than one target`, 'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
-  if (settings.snapshot) await loadSnapshot(settings.snapshot);
-  return profile;
+  return [...new Set(suiteChecks(settings.only, settings.skip).map((c) => `suites/${c.area}/${c.threat}.test.ts`))];
 }
 
 /** Written whole and renamed into place, so a waiting worker never reads half a file. */
@@ -119,18 +115,20 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.compliant;
   }
   const settings = await resolveSettings(flags, process.env, process.cwd());
-  const profile = await validate(settings);
+  const { profile, nodeNames, selectedIds } = await prepareRun(settings);
   const files = suiteFiles(settings);
 
   // Reaching the nodes and starting Vitest are independent: the workers start and load the suites while the
   // nodes are probed, and the tests wait for the observations (see run/context.ts).
   const observed = observeNodes(settings, profile);
   observed.catch(() => {}); // awaited below; keeps an early rejection from counting as unhandled
-  const waitMs = settings.connectTimeoutMs * 3 + settings.commandTimeoutMs * 2 + 30_000;
+  // Nodes beyond the concurrency limit wait their turn: the bound grows with the number of rounds.
+  const rounds = Math.ceil(settings.nodes.length / settings.concurrency);
+  const waitMs = Math.max(rounds, 1) * (settings.connectTimeoutMs * 3 + settings.commandTimeoutMs * 2) + 30_000;
   const handoff = join(tmpdir(), `nodegate-${process.pid}-${randomBytes(6).toString('hex')}.json`);
   const observations: Observations = settings.snapshot
     ? { kind: 'provided', observations: await observed }
-    : { kind: 'handoff', file: handoff, nodes: settings.nodes.map((n) => n.name || profile.node.name), timeoutMs: waitMs };
+    : { kind: 'handoff', file: handoff, nodes: nodeNames, timeoutMs: waitMs };
   const handedOff = observations.kind === 'handoff' ? observed.then(
     (o) => writeHandoff(handoff, { observations: o }),
     (e: unknown) => writeHandoff(handoff, { error: e instanceof Error ? e.message : String(e) }),
@@ -146,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     checkProperties: settings.junitProperties,
     strict: settings.strict,
     color: process.stdout.isTTY === true,
+    expected: { nodes: nodeNames, ids: selectedIds },
   });
   const vitest = await createVitest('test', {
     ...suiteConfig,
@@ -169,10 +168,10 @@ export async function main(argv: string[]): Promise<number> {
   // No vitest.close(): the reporters have written everything, and run() exits the process, which ends the worker
   // pool at once instead of after its orderly teardown (a third of a second on two cores).
   if (errors.length > 0 || !reporter.lastOutcome) {
-    process.stderr.write(`nodegate: the run did not complete (${errors.length} error(s) above)\n`);
-    return ExitCode.usage;
+    throw new InternalError(`the run did not complete (${errors.length} unhandled error(s) above)`);
   }
   for (const line of unobservableLines(reporter.lastMetas)) process.stderr.write(`nodegate: ${line}\n`);
+  if (reporter.lastOutcome.exitCode === ExitCode.internal) process.stderr.write(`nodegate: ${reporter.lastOutcome.reason} — ${reportBugHint}\n`);
   return reporter.lastOutcome.exitCode;
 }
 
@@ -181,9 +180,12 @@ export async function run(argv: string[]): Promise<void> {
   try {
     code = await main(argv);
   } catch (cause) {
-    if (!(cause instanceof NodegateError)) throw cause;
-    process.stderr.write(`nodegate: ${cause.oneLine()}\n`);
-    code = cause.exitCode;
+    const report = failureReport(cause);
+    process.stderr.write(`${report.line}\n`);
+    if (report.code === ExitCode.internal && process.env.NODEGATE_DEBUG) {
+      process.stderr.write(`${cause instanceof Error ? cause.stack : String(cause)}\n`);
+    }
+    code = report.code;
   }
   process.exit(code);
 }

@@ -6,6 +6,8 @@ export const ExitCode = {
   nonCompliant: 1,
   usage: 2,
   unobservable: 3,
+  /** nodegate itself failed: an unexpected exception, or selected checks that never reported a verdict. */
+  internal: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -27,6 +29,17 @@ export abstract class NodegateError extends Error {
 /** Bad flags, unknown check IDs, a profile or config file that does not parse or validate. */
 export class UsageError extends NodegateError {
   readonly exitCode = ExitCode.usage;
+}
+
+/** Where a user reports a nodegate bug; printed under every internal error. */
+export const reportBugHint = 'this is a bug in nodegate: report it with the command line and this message (README, "Exit codes")';
+
+/** A failure of nodegate itself, not of the node or the user's input: exit 4, never "not compliant". */
+export class InternalError extends NodegateError {
+  readonly exitCode = ExitCode.internal;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, reportBugHint, options);
+  }
 }
 
 export type TargetFailure =

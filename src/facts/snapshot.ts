@@ -4,13 +4,26 @@ import { dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { NodeFacts } from './types.ts';
 
-export interface Snapshot {
-  readonly format: 'nodegate-snapshot/1';
-  readonly nodes: readonly NodeFacts[];
+/** A node the live run could not observe, kept so a replay reaches the same gate (exit 3) as the run it records. */
+export interface UnobservedNode {
+  readonly node: string;
+  readonly target: string;
+  readonly failure: string;
+  readonly message: string;
 }
 
-export async function saveSnapshot(file: string, nodes: readonly NodeFacts[]): Promise<void> {
-  const snapshot: Snapshot = { format: 'nodegate-snapshot/1', nodes };
+/**
+ * Format 2 adds `unobserved`. A format-1 file (facts only) still replays; format 2 is a new name so an older
+ * nodegate refuses a file whose unobserved nodes it would silently drop (and pass).
+ */
+export interface Snapshot {
+  readonly format: 'nodegate-snapshot/2';
+  readonly nodes: readonly NodeFacts[];
+  readonly unobserved: readonly UnobservedNode[];
+}
+
+export async function saveSnapshot(file: string, nodes: readonly NodeFacts[], unobserved: readonly UnobservedNode[] = []): Promise<void> {
+  const snapshot: Snapshot = { format: 'nodegate-snapshot/2', nodes, unobserved };
   await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(snapshot, null, 1)}\n`, { mode: 0o600 });
@@ -30,18 +43,31 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
   } catch (cause) {
     throw new UsageError(`snapshot ${file} is not JSON: ${(cause as Error).message}`, 'pass a file written by --save-snapshot', { cause });
   }
-  if (!isSnapshot(data)) {
-    throw new UsageError(`snapshot ${file} is not a nodegate snapshot (expected "format": "nodegate-snapshot/1" and a "nodes" list)`, 'pass a file written by --save-snapshot');
+  const snapshot = asSnapshot(data);
+  if (!snapshot) {
+    throw new UsageError(`snapshot ${file} is not a nodegate snapshot (expected "format": "nodegate-snapshot/1" or "/2" and a "nodes" list)`, 'pass a file written by --save-snapshot');
   }
-  return data;
+  if (snapshot.nodes.length === 0 && snapshot.unobserved.length === 0) {
+    throw new UsageError(`snapshot ${file} holds no node: replaying it would audit nothing`, 'pass a file written by --save-snapshot from a run that reached at least one node');
+  }
+  return snapshot;
 }
 
-function isSnapshot(data: unknown): data is Snapshot {
-  if (typeof data !== 'object' || data === null) return false;
-  const s = data as Record<string, unknown>;
-  return (
-    s.format === 'nodegate-snapshot/1' &&
-    Array.isArray(s.nodes) &&
-    s.nodes.every((n: unknown) => typeof n === 'object' && n !== null && (n as Record<string, unknown>).format === 'nodegate-facts/1')
-  );
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isUnobserved(v: unknown): v is UnobservedNode {
+  return isRecord(v) && ['node', 'target', 'failure', 'message'].every((k) => typeof v[k] === 'string' && v[k] !== '');
+}
+
+/** Either format, as format 2; undefined when the data is neither. */
+function asSnapshot(data: unknown): Snapshot | undefined {
+  if (!isRecord(data) || !Array.isArray(data.nodes)) return undefined;
+  const nodes: unknown[] = data.nodes;
+  if (!nodes.every((n) => isRecord(n) && n.format === 'nodegate-facts/1')) return undefined;
+  const facts = nodes as NodeFacts[];
+  if (data.format === 'nodegate-snapshot/1') return { format: 'nodegate-snapshot/2', nodes: facts, unobserved: [] };
+  if (data.format !== 'nodegate-snapshot/2' || !Array.isArray(data.unobserved)) return undefined;
+  const unobserved: unknown[] = data.unobserved;
+  if (!unobserved.every(isUnobserved)) return undefined;
+  return { format: 'nodegate-snapshot/2', nodes: facts, unobserved: unobserved as UnobservedNode[] };
 }

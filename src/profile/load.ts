@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { defaultProfile } from './defaults.ts';
-import { profileSchema, type Profile } from './schema.ts';
+import { dottedKey, profileSchema, type Profile } from './schema.ts';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,6 +50,23 @@ export async function readYamlFile(file: string): Promise<unknown> {
   }
 }
 
+/**
+ * One layer's sysctl maps with their keys in dotted form, so `net/ipv4/ip_forward` overrides the default
+ * `net.ipv4.ip_forward` instead of standing beside it. Two spellings of one key in one layer stay apart, for the
+ * schema to name.
+ */
+function normaliseSysctlKeys(layer: Plain): Plain {
+  const out: Plain = { ...layer };
+  for (const field of ['sysctls', 'kernelDefaults'] as const) {
+    const map = layer[field];
+    if (!isPlain(map)) continue;
+    const keys = Object.keys(map).map(dottedKey);
+    if (new Set(keys).size !== keys.length) continue;
+    out[field] = Object.fromEntries(Object.entries(map).map(([k, v]) => [dottedKey(k), v]));
+  }
+  return out;
+}
+
 /** Defaults, then each override in order (config file's profile, then --profile FILE). */
 export function buildProfile(overrides: readonly { data: unknown; file: string }[]): Profile {
   let merged: unknown = defaultProfile;
@@ -58,7 +75,7 @@ export function buildProfile(overrides: readonly { data: unknown; file: string }
     if (o.data !== undefined && o.data !== null && !isPlain(o.data)) {
       throw new UsageError(`${o.file}: a profile must be a mapping of fields, got ${Array.isArray(o.data) ? 'a list' : typeof o.data}`, 'see README, "Profile overrides"');
     }
-    merged = mergeOverrides(merged, o.data ?? {});
+    merged = mergeOverrides(merged, normaliseSysctlKeys(isPlain(o.data) ? o.data : {}));
     // Validated after each layer so the error names the file that introduced it.
     profile = validateProfile(merged, o.file);
   }

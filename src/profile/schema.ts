@@ -1,5 +1,6 @@
 // The profile's schema: what a user may override, validated so a typo names its field.
 import { z } from 'zod';
+import { sysctlKeyToPath, sysctlPathToKey } from '../parse/sysctl.ts';
 import { kubeletDefaults as kd } from './defaults.ts';
 
 const octalMode = z
@@ -7,6 +8,51 @@ const octalMode = z
   .regex(/^0?[0-7]{3,4}$/, 'an octal mode such as "0660"');
 const version = z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'a version such as "1.7.29"');
 const sysctlValue = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+const sysctlComponent = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/**
+ * A sysctl key as sysctl(8) reads it, in the dotted form the checks use. procps' slashdot rule: the first
+ * separator decides the notation, so `net/ipv4/ip_forward` is `net.ipv4.ip_forward`, and in a slashed key a dot
+ * belongs to a name (`net/ipv4/conf/eth0.100/rp_filter`, a VLAN interface). The probe reads /proc/sys paths whose
+ * components carry no dot, so such a key is refused by name rather than read as the wrong path.
+ */
+export function normaliseSysctlKey(key: string): { readonly ok: true; readonly key: string } | { readonly ok: false; readonly reason: string } {
+  const path = sysctlKeyToPath(key);
+  const parts = path.split('/');
+  const dotted = parts.find((p) => p.includes('.'));
+  if (dotted !== undefined && sysctlComponent.test(dotted.replaceAll('.', '_'))) {
+    return { ok: false, reason: `names "${dotted}", a component with a dot in it (such as a VLAN interface); nodegate does not read such keys yet` };
+  }
+  if (parts.length < 2 || !parts.every((p) => sysctlComponent.test(p))) {
+    return { ok: false, reason: 'is not a sysctl key: dotted (net.ipv4.ip_forward) or slashed (net/ipv4/ip_forward) names of letters, digits, "_" and "-", no globs' };
+  }
+  return { ok: true, key: sysctlPathToKey(path) };
+}
+
+/** The dotted form of a valid key; any other key unchanged (the schema has already refused it). */
+export function dottedKey(key: string): string {
+  const n = normaliseSysctlKey(key);
+  return n.ok ? n.key : key;
+}
+
+/** sysctl key → value, keys in dotted form; a key that sysctl(8) would not read, or one given twice, is named. */
+const sysctlMap = z
+  .record(z.string(), sysctlValue)
+  .superRefine((map, ctx) => {
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(map)) {
+      const n = normaliseSysctlKey(key);
+      if (!n.ok) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `sysctl key "${key}" ${n.reason}` });
+        continue;
+      }
+      const first = seen.get(n.key);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `sysctl key "${key}" is "${first}" again` });
+      seen.set(n.key, key);
+    }
+  })
+  .transform((map) => Object.fromEntries(Object.entries(map).map(([key, value]) => [dottedKey(key), value])));
 
 export const profileSchema = z
   .object({
@@ -21,8 +67,8 @@ export const profileSchema = z
       })
       .strict(),
     modules: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a kernel module name')),
-    sysctls: z.record(z.string(), sysctlValue),
-    kernelDefaults: z.record(z.string(), sysctlValue),
+    sysctls: sysctlMap,
+    kernelDefaults: sysctlMap,
     kubelet: z
       .object({
         protectKernelDefaults: z.boolean(),

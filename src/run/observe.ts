@@ -8,6 +8,7 @@ import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
 import { openTarget } from '../target/index.ts';
 import { parseTargetSpec } from '../target/parse.ts';
+import { mapLimited } from './limit.ts';
 import type { RunSettings } from './settings.ts';
 
 export type Observation =
@@ -19,7 +20,10 @@ export function profileForNode(profile: Profile, node: string): Profile {
   return { ...profile, node: { ...profile.node, name: node } };
 }
 
-async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile): Promise<Observation> {
+/** How a node is reached; a seam so tests can stand in a fake transport. */
+export type OpenTarget = typeof openTarget;
+
+async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile, open: OpenTarget): Promise<Observation> {
   const node = setting.name || profile.node.name;
   const nodeProfile = profileForNode(profile, node);
   try {
@@ -27,7 +31,7 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
     // The runner's own view of the read-only port, taken while the probe runs on the node.
     const readOnlyPort = nodeProfile.kubelet.legacyReadOnlyPort;
     const outside = tcpProbe(spec.kind === 'ssh' ? spec.host : '127.0.0.1', readOnlyPort, 3000);
-    const target = await openTarget(spec, {
+    const target = await open(spec, {
       identityFile: settings.identityFile,
       knownHostsFile: settings.knownHostsFile,
       acceptNewHostKey: settings.acceptNewHostKey,
@@ -52,14 +56,24 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
   }
 }
 
-export async function observeNodes(settings: RunSettings, profile: Profile): Promise<Observation[]> {
+export async function observeNodes(settings: RunSettings, profile: Profile, open: OpenTarget = openTarget): Promise<Observation[]> {
   if (settings.snapshot) {
     const snapshot = await loadSnapshot(settings.snapshot);
-    return snapshot.nodes.map((facts) => ({ node: facts.node, target: `snapshot:${settings.snapshot}`, facts }));
+    const source = `snapshot:${settings.snapshot}`;
+    return [
+      ...snapshot.nodes.map((facts) => ({ node: facts.node, target: source, facts })),
+      // The recorded failure, as the live run saw it: a replay of a run that exited 3 exits 3.
+      ...snapshot.unobserved.map((u) => ({ node: u.node, target: `${u.target} (recorded in ${source})`, failure: u.failure, message: u.message })),
+    ];
   }
-  const observations = await Promise.all(settings.nodes.map((n) => observeLive(n, settings, profile)));
+  // At most `concurrency` nodes at once: each holds an SSH connection and a probe's output in memory.
+  const observations = await mapLimited(settings.nodes, settings.concurrency, (n) => observeLive(n, settings, profile, open));
   if (settings.saveSnapshot) {
-    await saveSnapshot(settings.saveSnapshot, observations.flatMap((o) => ('facts' in o ? [o.facts] : [])));
+    await saveSnapshot(
+      settings.saveSnapshot,
+      observations.flatMap((o) => ('facts' in o ? [o.facts] : [])),
+      observations.flatMap((o) => ('facts' in o ? [] : [{ node: o.node, target: o.target, failure: o.failure, message: o.message }])),
+    );
   }
   return observations;
 }

@@ -11,7 +11,8 @@ export interface OutcomeOptions {
   readonly strict: boolean;
   /**
    * Problems outside any verdict (a suite file that did not load, a test that crashed before recording its
-   * verdict, an interrupted run). Each one means some checks never reported, so compliance is not proven.
+   * verdict, an interrupted run, selected checks that never reported). Each one means the audit did not
+   * complete, so compliance is not proven, and the fault is nodegate's: exit 4, never 0 and never 1.
    */
   readonly runErrors?: readonly string[];
 }
@@ -31,18 +32,26 @@ function count(n: number, one: string, many = `${one}s`): string {
 
 export function runOutcome(metas: readonly CheckMeta[], opts: OutcomeOptions): RunOutcome {
   const runErrors = opts.runErrors ?? [];
-
   const unobservable = metas.filter((m) => m.unobservable);
-  if (unobservable.length > 0) {
-    const nodes = [...new Set(unobservable.map((m) => m.node))];
+  const unobservedNodes = [...new Set(unobservable.map((m) => m.node))];
+  const unobservedReason = `could not observe ${count(unobservedNodes.length, 'node')}: ${unobservedNodes.join(', ')}`;
+
+  // Nothing audited is never a pass: with no verdict at all there is nothing to vouch for.
+  if (metas.length === 0 && runErrors.length === 0) {
+    return { exitCode: ExitCode.internal, reason: 'no check reported a verdict: nothing was audited' };
+  }
+  // An incomplete run first: the verdicts that did arrive are not the whole audit, whatever they say.
+  if (runErrors.length > 0) {
+    const shown = runErrors.slice(0, 3).join('; ');
+    const more = runErrors.length > 3 ? ` (+${runErrors.length - 3} more)` : '';
+    const also = unobservedNodes.length > 0 ? `; also ${unobservedReason}` : '';
     return {
-      exitCode: ExitCode.unobservable,
-      reason: `could not observe ${count(nodes.length, 'node')}: ${nodes.join(', ')}`,
+      exitCode: ExitCode.internal,
+      reason: `the audit did not complete, ${count(runErrors.length, 'run error')} (some selected checks never reported): ${shown}${more}${also}`,
     };
   }
-
-  if (metas.length === 0 && runErrors.length === 0) {
-    return { exitCode: ExitCode.compliant, reason: 'no checks ran' };
+  if (unobservable.length > 0) {
+    return { exitCode: ExitCode.unobservable, reason: unobservedReason };
   }
 
   const bad = (m: CheckMeta) => m.status === 'fail' || m.status === 'error';
@@ -60,10 +69,6 @@ export function runOutcome(metas: readonly CheckMeta[], opts: OutcomeOptions): R
       `${count(requiredErrored.length, 'required check')} could not be evaluated (compliance not proven): ${idList(requiredErrored)}`,
     );
   }
-  if (runErrors.length > 0) {
-    const shown = runErrors.slice(0, 3).join('; ');
-    blocking.push(`${count(runErrors.length, 'run error')} (some checks never reported): ${shown}`);
-  }
   if (opts.strict) {
     if (advisoryBad.length > 0) {
       blocking.push(`strict: ${count(advisoryBad.length, 'advisory check')} not passing: ${idList(advisoryBad)}`);
@@ -71,6 +76,10 @@ export function runOutcome(metas: readonly CheckMeta[], opts: OutcomeOptions): R
     if (skipped.length > 0) {
       blocking.push(`strict: ${count(skipped.length, 'check')} skipped: ${idList(skipped)}`);
     }
+  }
+  // Verdicts that are all skips prove nothing either: a gate that passed would vouch for an unaudited node.
+  if (blocking.length === 0 && skipped.length === metas.length) {
+    blocking.push(`every check was skipped (${count(metas.length, 'check')}), so nothing was proven: ${idList(metas)}`);
   }
   if (blocking.length > 0) {
     return { exitCode: ExitCode.nonCompliant, reason: blocking.join('; ') };

@@ -28,9 +28,18 @@ export interface RunSettings {
   readonly saveSnapshot?: string;
   readonly snapshot?: string;
   readonly strict: boolean;
+  /** How long an SSH login may take, per attempt. */
   readonly connectTimeoutMs: number;
+  /** Upper bound on any one command (the probe) on a node. */
   readonly commandTimeoutMs: number;
+  /** How many nodes are observed at once. */
+  readonly concurrency: number;
 }
+
+export const defaultConnectTimeoutSeconds = 10;
+export const defaultCommandTimeoutSeconds = 60;
+/** Enough to keep a fleet's probes overlapped, few enough that the runner's sockets and memory stay bounded. */
+export const defaultConcurrency = 32;
 
 /** Flags as the CLI parsed them; every field optional, lists may repeat. */
 export interface Flags {
@@ -48,13 +57,16 @@ export interface Flags {
   snapshot?: string;
   strict?: boolean;
   config?: string;
+  connectTimeout?: string;
+  commandTimeout?: string;
+  concurrency?: string;
 }
 
 const configSchema = z
   .object({
     target: z.string().optional(),
     node: z.string().optional(),
-    nodes: z.array(z.object({ name: z.string().min(1), target: z.string().min(1) }).strict()).optional(),
+    nodes: z.array(z.object({ name: z.string().min(1), target: z.string().min(1) }).strict()).min(1, 'lists no node: an audit of no node proves nothing').optional(),
     identity: z.string().optional(),
     knownHosts: z.string().optional(),
     acceptNewHostKey: z.boolean().optional(),
@@ -67,6 +79,7 @@ const configSchema = z
     strict: z.boolean().optional(),
     connectTimeoutSeconds: z.number().positive().optional(),
     commandTimeoutSeconds: z.number().positive().optional(),
+    concurrency: z.number().int().min(1).optional(),
   })
   .strict();
 type ConfigFile = z.output<typeof configSchema>;
@@ -98,6 +111,17 @@ function parseJunitProperties(value: string | undefined): RunSettings['junitProp
   throw new UsageError(`--junit-properties: "${value}" is not system-out or element`, 'system-out validates against the JUnit XSD; element suits pytest-style readers');
 }
 
+/** A flag or variable given as text: a positive number (of seconds, or an integer count), or a usage error naming it. */
+function positiveNumber(value: string | undefined, name: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name}: "${value}" is not ${integer ? 'a whole number of at least 1' : 'a positive number of seconds'}`,
+      integer ? 'e.g. 8' : 'e.g. 10 or 2.5');
+  }
+  return n;
+}
+
 async function readConfig(file: string): Promise<ConfigFile> {
   const data = await readYamlFile(file);
   const result = configSchema.safeParse(data ?? {});
@@ -125,12 +149,31 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
   if (names.length > Math.max(targets.length, 1)) {
     throw new UsageError(`--node given ${names.length} times for ${targets.length || 1} target(s)`, 'give one --node per --target, in the same order');
   }
+  const saveSnapshot = path(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT);
+  if (snapshot) {
+    // A replay reaches no node: a node setting or a second snapshot would be silently ignored, so refuse them.
+    const conflict = (flagName: string, flag: unknown, variable: string, key?: keyof ConfigFile): string | undefined => {
+      if (flag !== undefined) return flagName;
+      if (env[variable]) return variable;
+      if (key !== undefined && config[key] !== undefined) return `"${key}" in ${configFile}`;
+      return undefined;
+    };
+    const conflicts = [
+      conflict('--target', flags.target, 'NODEGATE_TARGET', 'target'),
+      conflict('--node', flags.node, 'NODEGATE_NODE', 'node'),
+      config.nodes !== undefined ? `"nodes" in ${configFile}` : undefined,
+      conflict('--save-snapshot', flags.saveSnapshot, 'NODEGATE_SAVE_SNAPSHOT'),
+    ].filter((c): c is string => c !== undefined);
+    if (conflicts.length > 0) {
+      throw new UsageError(`--snapshot replays saved facts of the nodes it names: it cannot be combined with ${conflicts.join(', ')}`,
+        'drop one of them (a replay reaches no node, and its facts are already saved)');
+    }
+  }
   let nodes: NodeSetting[];
   if (targets.length > 0) nodes = targets.map((target, i) => ({ target, name: names[i] ?? '' }));
-  else if (config.nodes && !snapshot) nodes = config.nodes;
+  else if (config.nodes) nodes = config.nodes;
   else if (snapshot) nodes = [];
   else nodes = [{ target: 'local', name: names[0] ?? '' }];
-  if (snapshot && targets.length > 0) throw new UsageError('--snapshot replays saved facts: it cannot be combined with --target', 'drop one of them');
 
   const profileLayers: { file: string; data: unknown }[] = [];
   if (configFile && config.profile !== undefined) profileLayers.push({ file: configFile, data: config.profile });
@@ -149,10 +192,20 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
     junitProperties: parseJunitProperties(flags.junitProperties ?? env.NODEGATE_JUNIT_PROPERTIES ?? config.junitProperties),
     only: parseIdList(flags.only ?? env.NODEGATE_ONLY ?? config.only, '--only'),
     skip: parseIdList(flags.skip ?? env.NODEGATE_SKIP ?? config.skip, '--skip'),
-    saveSnapshot: path(flags.saveSnapshot ?? env.NODEGATE_SAVE_SNAPSHOT),
+    saveSnapshot,
     snapshot,
     strict: flags.strict ?? envFlag(env.NODEGATE_STRICT) ?? config.strict ?? false,
-    connectTimeoutMs: (config.connectTimeoutSeconds ?? 10) * 1000,
-    commandTimeoutMs: (config.commandTimeoutSeconds ?? 60) * 1000,
+    connectTimeoutMs: Math.round(1000 * (
+      positiveNumber(flags.connectTimeout, '--connect-timeout', false) ??
+      positiveNumber(env.NODEGATE_CONNECT_TIMEOUT, 'NODEGATE_CONNECT_TIMEOUT', false) ??
+      config.connectTimeoutSeconds ?? defaultConnectTimeoutSeconds)),
+    commandTimeoutMs: Math.round(1000 * (
+      positiveNumber(flags.commandTimeout, '--command-timeout', false) ??
+      positiveNumber(env.NODEGATE_COMMAND_TIMEOUT, 'NODEGATE_COMMAND_TIMEOUT', false) ??
+      config.commandTimeoutSeconds ?? defaultCommandTimeoutSeconds)),
+    concurrency:
+      positiveNumber(flags.concurrency, '--concurrency', true) ??
+      positiveNumber(env.NODEGATE_CONCURRENCY, 'NODEGATE_CONCURRENCY', true) ??
+      config.concurrency ?? defaultConcurrency,
   };
 }

@@ -20,6 +20,13 @@ export interface OpenTargetOptions {
   readonly commandTimeoutMs?: number;
 }
 
+/** Checks what can be checked without the network (SSH key or agent, known_hosts); throws the UsageError a connect would. */
+export async function preflightTarget(spec: TargetSpec, options: OpenTargetOptions = {}): Promise<void> {
+  if (spec.kind === 'local') return;
+  const { preflightSsh } = await import('./ssh.ts');
+  await preflightSsh({ identityFile: options.identityFile, knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts') });
+}
+
 /** Each transport is loaded only when used: ssh2 and execa together cost a fifth of a second at start. */
 export async function openTarget(spec: TargetSpec, options: OpenTargetOptions = {}): Promise<Target> {
   if (spec.kind === 'local') {

@@ -47,7 +47,7 @@ export function openLocal(options: { commandTimeoutMs?: number } = {}): Target {
       clearTimeout(timer);
       if (timedOut) {
         throw new TargetError('timeout', 'local', `command did not finish within ${timeoutMs} ms: ${preview(command)}`,
-          'the command hangs or the machine is overloaded; raise the command timeout if it is just slow');
+          'the command hangs or the machine is overloaded; if it is just slow, raise --command-timeout SECONDS (NODEGATE_COMMAND_TIMEOUT, commandTimeoutSeconds)');
       }
       if (result.exitCode === undefined && result.signal === undefined) {
         throw new TargetError('probe-failed', 'local', `cannot run sh: ${result.shortMessage}`,

@@ -167,7 +167,7 @@ function mapConnectError(error: unknown, spec: SshSpec, options: SshOptions, cre
   }
   if (e.level === 'client-timeout' || code === 'ETIMEDOUT') {
     return new TargetError('timeout', label, `no SSH login within ${options.connectTimeoutMs} ms`,
-      'the node may be down or filtered; check the network path or raise the connect timeout', { cause: e });
+      'the node may be down or filtered; check the network path, or raise --connect-timeout SECONDS (NODEGATE_CONNECT_TIMEOUT, connectTimeoutSeconds)', { cause: e });
   }
   if (/All configured authentication methods failed/.test(e.message)) {
     return new TargetError('auth', label, `authentication failed for user ${spec.user} with ${creds.source}`,
@@ -225,6 +225,15 @@ function connectOnce(spec: SshSpec, options: SshOptions, creds: Credentials, lab
     client.on('close', () => fail(new Error(lostBeforeLogin)));
     client.connect(config);
   });
+}
+
+/**
+ * What can be known wrong before any packet is sent: the key (or agent) and the known_hosts file. Run before the
+ * audit starts, so a bad credential is a usage error (exit 2) and never shows up after a gate line.
+ */
+export async function preflightSsh(options: Pick<SshOptions, 'identityFile' | 'knownHostsFile'>): Promise<void> {
+  await credentials(options.identityFile);
+  await readKnownHosts(options.knownHostsFile);
 }
 
 export async function openSsh(spec: SshSpec, options: SshOptions): Promise<Target> {
@@ -291,7 +300,7 @@ class SshTarget implements Target {
       const timer = setTimeout(() => {
         channel?.close();
         done(new TargetError('timeout', this.label, `command did not finish within ${timeoutMs} ms: ${preview(command)}`,
-          'the command hangs or the node is overloaded; raise the command timeout if it is just slow'));
+          'the command hangs or the node is overloaded; if it is just slow, raise --command-timeout SECONDS (NODEGATE_COMMAND_TIMEOUT, commandTimeoutSeconds)'));
       }, timeoutMs);
       const started = this.#startExec(command, timeoutMs, (err, stream) => {
         if (err) {

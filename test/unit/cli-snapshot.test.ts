@@ -1,7 +1,7 @@
 // The CLI end to end with no node: replaying the recorded lab snapshot gives the same verdicts, JUnit and exit codes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -76,11 +76,107 @@ describe('nodegate --snapshot (the README demo)', () => {
     expect(strict.exitCode).toBe(1);
   });
 
-  test('--save-snapshot of a replay round-trips the same facts', async () => {
-    const again = join(dir, 'again.json');
-    const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3', '--save-snapshot', again]);
+  test('a snapshot in the old format 1 (facts only) still replays: the demo file is one', async () => {
+    expect(JSON.parse(await readFile(snapshot, 'utf8')).format).toBe('nodegate-snapshot/1');
+    const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.1.3']);
     expect(r.exitCode).toBe(0);
-    expect(existsSync(again)).toBe(false); // replay saves nothing: there is nothing new to save
+  });
+
+  test('a slashed sysctl key in a profile is read as sysctl(8) reads it, not a crash', async () => {
+    // Before: the schema took any key and the probe compiler threw "not a sysctl key: net/ipv4/ip_forward".
+    const profile = join(dir, 'slashed.yaml');
+    await writeFile(profile, 'sysctls:\n  net/ipv4/ip_forward: 1\n');
+    const r = await runCli(['--snapshot', snapshot, '--only', 'HOST-1.4.3', '--profile', profile]);
+    expect(r.stderr).not.toMatch(/nodegate: /);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/PASS\s+HOST-1\.4\.3/);
+    const dotted = join(dir, 'vlan.yaml');
+    await writeFile(dotted, 'sysctls:\n  net/ipv4/conf/eth0.100/rp_filter: 1\n');
+    const bad = await runCli(['--snapshot', snapshot, '--profile', dotted]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim()).toBe(`nodegate: ${dotted}: profile field "sysctls.net/ipv4/conf/eth0.100/rp_filter": sysctl key "net/ipv4/conf/eth0.100/rp_filter" ` +
+      'names "eth0.100", a component with a dot in it (such as a VLAN interface); nodegate does not read such keys yet — fix the field (see README, "Profile overrides")');
+  });
+
+  test('a check that crashes exits 4 (nodegate failed) with where to report it, never 1', async () => {
+    // Facts with nothing in them: every evaluator throws before it can record a verdict.
+    const corrupt = join(dir, 'corrupt.json');
+    await writeFile(corrupt, JSON.stringify({ format: 'nodegate-snapshot/1', nodes: [{ format: 'nodegate-facts/1', node: 'worker-01' }] }));
+    const r = await runCli(['--snapshot', corrupt, '--only', 'HOST-1.1.3']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toMatch(/GATE FAILED: the audit did not complete/);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('nodegate: '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/worker-01: 1 selected check never reported a verdict: HOST-1\.1\.3 — this is a bug in nodegate: report it/);
+  });
+});
+
+describe('nothing audited is never a pass: no node is a usage error (exit 2, one line)', () => {
+  const oneLine = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('nodegate: '));
+
+  test('a snapshot of no node', async () => {
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '{"format":"nodegate-snapshot/1","nodes":[]}');
+    const r = await runCli(['--snapshot', empty]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).not.toMatch(/GATE/);
+    expect(oneLine(r)).toEqual([`nodegate: snapshot ${empty} holds no node: replaying it would audit nothing — pass a file written by --save-snapshot from a run that reached at least one node`]);
+  });
+
+  test('nodes: [] in the config file', async () => {
+    const config = join(dir, 'no-nodes.yaml');
+    await writeFile(config, 'nodes: []\n');
+    const r = await runCli(['--config', config]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).not.toMatch(/GATE/);
+    expect(oneLine(r)).toEqual([`nodegate: ${config}: field "nodes": lists no node: an audit of no node proves nothing — see README, "Configuration"`]);
+  });
+
+  test('--save-snapshot, --node or NODEGATE_NODE with --snapshot are refused, not ignored', async () => {
+    const save = await runCli(['--snapshot', snapshot, '--save-snapshot', join(dir, 'never.json')]);
+    expect(save.exitCode).toBe(2);
+    expect(oneLine(save)[0]).toMatch(/^nodegate: --snapshot replays saved facts of the nodes it names: it cannot be combined with --save-snapshot — /);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    const node = await runCli(['--snapshot', snapshot, '--node', 'worker-09']);
+    expect(node.exitCode).toBe(2);
+    expect(oneLine(node)[0]).toMatch(/cannot be combined with --node — /);
+    const env = await runCli(['--only', 'HOST-1.1.3'], { env: { NODEGATE_SNAPSHOT: snapshot, NODEGATE_NODE: 'worker-09' } });
+    expect(env.exitCode).toBe(2);
+    expect(oneLine(env)[0]).toMatch(/cannot be combined with NODEGATE_NODE — /);
+  });
+});
+
+describe('--save-snapshot: a replay reaches the same gate as the live run it recorded', () => {
+  test('a live local audit and its replay agree verdict for verdict', async () => {
+    const saved = join(dir, 'local.json');
+    const [liveXml, replayXml] = [join(dir, 'live.xml'), join(dir, 'replay.xml')];
+    const only = ['--only', 'HOST-1.1.1,HOST-1.1.3,HOST-1.2.1,RT-2.3.1'];
+    const live = await runCli(['--target', 'local', ...only, '--save-snapshot', saved, '--junit', liveXml]);
+    expect([0, 1]).toContain(live.exitCode);
+    const replay = await runCli(['--snapshot', saved, ...only, '--junit', replayXml]);
+    expect(replay.exitCode).toBe(live.exitCode);
+    const verdicts = async (f: string) => readJUnit(await readFile(f, 'utf8')).map((c) => [c.id, c.status, c.message]);
+    expect(await verdicts(replayXml)).toEqual(await verdicts(liveXml));
+    expect((await verdicts(liveXml)).length).toBe(4);
+  });
+
+  test('an unobservable node is saved with its failure, so the replay exits 3 as the live run did', async () => {
+    // A closed loopback port: refused before any login. A fake agent socket passes the credential preflight.
+    const { freePort } = await import('../support/sshd.ts');
+    const port = await freePort();
+    const saved = join(dir, 'refused.json');
+    const env = { SSH_AUTH_SOCK: join(dir, 'no-agent.sock') };
+    const target = `ssh://root@127.0.0.1:${port}`;
+    const live = await runCli(['--target', target, '--node', 'worker-07', '--only', 'HOST-1.1.3', '--save-snapshot', saved, '--known-hosts', join(dir, 'kh')], { env });
+    expect(live.exitCode).toBe(3);
+    const file = JSON.parse(await readFile(saved, 'utf8'));
+    expect(file.format).toBe('nodegate-snapshot/2');
+    expect(file.nodes).toEqual([]);
+    expect(file.unobserved).toEqual([expect.objectContaining({ node: 'worker-07', target, failure: 'refused' })]);
+    const replay = await runCli(['--snapshot', saved, '--only', 'HOST-1.1.3']);
+    expect(replay.exitCode).toBe(3);
+    expect(replay.stdout).toMatch(/worker-07\n\s+UNOBSERVABLE .*connection refused/);
+    expect(replay.stdout).toMatch(/GATE FAILED: could not observe 1 node: worker-07/);
   });
 
   test('`vitest run suites/host` takes the same settings from NODEGATE_* variables', async () => {

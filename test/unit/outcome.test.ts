@@ -13,9 +13,15 @@ describe('runOutcome', () => {
     expect(o).toEqual({ exitCode: ExitCode.compliant, reason: 'all 2 required checks passed' });
   });
 
-  it('is 0 with reason "no checks ran" for an empty run, leaving the usage decision to the CLI', () => {
-    expect(runOutcome([], { strict: false })).toEqual({ exitCode: 0, reason: 'no checks ran' });
-    expect(runOutcome([], { strict: true })).toEqual({ exitCode: 0, reason: 'no checks ran' });
+  it('is never 0 when nothing was audited: no verdict at all is an incomplete run (4)', () => {
+    const nothing = { exitCode: ExitCode.internal, reason: 'no check reported a verdict: nothing was audited' };
+    expect(runOutcome([], { strict: false })).toEqual(nothing);
+    expect(runOutcome([], { strict: true })).toEqual(nothing);
+  });
+
+  it('is 1 when every verdict is a skip, even without --strict: skips prove nothing', () => {
+    const o = runOutcome([meta({ id: 'RT-9', status: 'skip' }), meta({ id: 'RT-8', status: 'skip', level: 'advisory' })], { strict: false });
+    expect(o).toEqual({ exitCode: ExitCode.nonCompliant, reason: 'every check was skipped (2 checks), so nothing was proven: RT-9, RT-8' });
   });
 
   it('is 1 when a required check fails, naming it', () => {
@@ -79,12 +85,22 @@ describe('runOutcome', () => {
     expect(o.reason).toBe('9 required checks failed: HOST-0, HOST-1, HOST-2, HOST-3, HOST-4, HOST-5 (+2 more)');
   });
 
-  it('is 1 when checks never reported (run errors), even with no verdicts at all', () => {
+  it('is 4 when checks never reported (run errors), whatever the verdicts that did arrive say', () => {
     const problem = 'suites/host/availability.test.ts: SyntaxError';
     expect(runOutcome(allPass, { strict: false, runErrors: [problem] })).toEqual({
-      exitCode: 1,
-      reason: `1 run error (some checks never reported): ${problem}`,
+      exitCode: ExitCode.internal,
+      reason: `the audit did not complete, 1 run error (some selected checks never reported): ${problem}`,
     });
-    expect(runOutcome([], { strict: false, runErrors: [problem] }).exitCode).toBe(1);
+    expect(runOutcome([], { strict: false, runErrors: [problem] }).exitCode).toBe(ExitCode.internal);
+    expect(runOutcome([meta({ id: 'HOST-1.2.1', status: 'fail' })], { strict: false, runErrors: [problem] }).exitCode).toBe(ExitCode.internal);
+  });
+
+  it('an incomplete run outranks an unobservable node, and says both', () => {
+    const metas = [meta({ id: 'HOST-1', status: 'error', node: 'worker-02', unobservable: true })];
+    const o = runOutcome(metas, { strict: false, runErrors: ['a', 'b', 'c', 'd'] });
+    expect(o).toEqual({
+      exitCode: ExitCode.internal,
+      reason: 'the audit did not complete, 4 run errors (some selected checks never reported): a; b; c (+1 more); also could not observe 1 node: worker-02',
+    });
   });
 });

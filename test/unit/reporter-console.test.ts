@@ -106,10 +106,11 @@ describe('renderSummary', () => {
     const out = renderSummary([], { color: false, strict: false, runErrors: ['suites/x.test.ts: boom'] });
     expect(out).toBe(
       '0 passed, 0 failed, 0 errors, 0 skipped\nrun error: suites/x.test.ts: boom\n' +
-        'GATE FAILED: 1 run error (some checks never reported): suites/x.test.ts: boom\n',
+        'GATE FAILED: the audit did not complete, 1 run error (some selected checks never reported): suites/x.test.ts: boom\n',
     );
+    // Nothing audited is never a pass.
     expect(renderSummary([], { color: false, strict: false })).toBe(
-      '0 passed, 0 failed, 0 errors, 0 skipped\nGATE PASSED: no checks ran\n',
+      '0 passed, 0 failed, 0 errors, 0 skipped\nGATE FAILED: no check reported a verdict: nothing was audited\n',
     );
   });
 });

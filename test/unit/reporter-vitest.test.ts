@@ -54,6 +54,8 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
   const junitFile = join(dir, 'out', 'deep', 'nodegate.xml');
   const reporter = new NodegateReporter({ junitFile, strict: false, color: false, write: (t) => summary.push(t) });
   const summary: string[] = [];
+  // Same run, told which verdicts it owes: one that no test gave (a check whose test never ran) is a run error.
+  const owed = new NodegateReporter({ strict: false, color: false, write: () => {}, expected: { nodes: ['worker-01', 'worker-02'], ids: ['HOST-1.1.1', 'HOST-1.4.1'] } });
 
   beforeAll(async () => {
     mkdirSync(join(dir, 'suites'));
@@ -66,7 +68,7 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
       watch: false,
       globals: true,
       include: ['suites/**/*.test.ts'],
-      reporters: [reporter],
+      reporters: [reporter, owed],
       maxWorkers: 1,
     });
     await vitest.close();
@@ -86,10 +88,18 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
     expect(reporter.lastMetas[3]?.message).toBe('the test failed after recording a "pass" verdict: bug after the verdict');
   });
 
-  it('decides the outcome', () => {
-    expect(reporter.lastOutcome?.exitCode).toBe(ExitCode.nonCompliant);
-    expect(reporter.lastOutcome?.reason).toContain('1 required check failed: HOST-1.2.1');
-    expect(reporter.lastOutcome?.reason).toContain('1 run error (some checks never reported): suites/broken.test.ts');
+  it('decides the outcome: a suite file that did not load makes the audit incomplete (exit 4), never a pass or a plain fail', () => {
+    expect(reporter.lastOutcome?.exitCode).toBe(ExitCode.internal);
+    expect(reporter.lastOutcome?.reason).toBe('the audit did not complete, 1 run error (some selected checks never reported): suites/broken.test.ts: suite cannot load');
+  });
+
+  it('names every owed verdict that never arrived, per node', () => {
+    expect(owed.lastRunErrors).toEqual([
+      'suites/broken.test.ts: suite cannot load',
+      'worker-01: 1 selected check never reported a verdict: HOST-1.4.1',
+      'worker-02: 2 selected checks never reported a verdict: HOST-1.1.1, HOST-1.4.1',
+    ]);
+    expect(owed.lastOutcome?.exitCode).toBe(ExitCode.internal);
   });
 
   it('treats a suite file that did not load as a run error: its checks never reported', () => {

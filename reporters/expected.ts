@@ -1,0 +1,56 @@
+// Which verdicts a run owes (selected checks × observed nodes), so a check that never reported is a run error.
+import type { TestModule } from 'vitest/node';
+import { checksFor } from '../src/catalog/index.ts';
+import { areas, threatKeys, type Area, type ThreatKey } from '../src/catalog/types.ts';
+import { nodeNames } from '../src/run/context.ts';
+import type { CheckMeta } from '../src/run/meta.ts';
+
+export interface ExpectedVerdicts {
+  readonly nodes: readonly string[];
+  readonly ids: readonly string[];
+}
+
+const suiteFile = /^suites\/([a-z]+)\/([a-z-]+)\.test\.ts$/;
+
+function isArea(v: string): v is Area {
+  return (areas as readonly string[]).includes(v);
+}
+function isThreat(v: string): v is ThreatKey {
+  return (threatKeys as readonly string[]).includes(v);
+}
+
+/**
+ * What a plain `vitest run suites/...` owes: the catalog checks of every suite file Vitest was given — loaded or
+ * not, a file that failed to import still owes its checks — narrowed by the run's only/skip, on every node the
+ * run observes. Undefined when the run carries no nodegate context (not a compliance run).
+ */
+export function expectedFromModules(modules: ReadonlyArray<TestModule>): ExpectedVerdicts | undefined {
+  const context = modules[0]?.project.getProvidedContext().nodegate;
+  if (!context) return undefined;
+  const ids = new Set<string>();
+  for (const mod of modules) {
+    const m = suiteFile.exec(mod.relativeModuleId);
+    const [area, threat] = [m?.[1] ?? '', m?.[2] ?? ''];
+    if (!isArea(area) || !isThreat(threat)) continue;
+    for (const c of checksFor(area, threat)) {
+      if ((context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id)) ids.add(c.id);
+    }
+  }
+  return { nodes: nodeNames(context.observations), ids: [...ids] };
+}
+
+const MAX_IDS = 6;
+
+/** One line per node that owes verdicts it never gave: which checks never reported there. */
+export function missingVerdicts(metas: readonly CheckMeta[], expected: ExpectedVerdicts): string[] {
+  const seen = new Set(metas.map((m) => `${m.node}\u0000${m.id}`));
+  const lines: string[] = [];
+  for (const node of expected.nodes) {
+    const missing = expected.ids.filter((id) => !seen.has(`${node}\u0000${id}`));
+    if (missing.length === 0) continue;
+    const shown = missing.slice(0, MAX_IDS).join(', ');
+    const more = missing.length > MAX_IDS ? ` (+${missing.length - MAX_IDS} more)` : '';
+    lines.push(`${node}: ${missing.length} selected check${missing.length === 1 ? '' : 's'} never reported a verdict: ${shown}${more}`);
+  }
+  return lines;
+}

@@ -1,0 +1,47 @@
+// Everything checked before a run starts, shared by the CLI and `vitest run suites/...`: a bad input is exit 2 up front.
+import { UsageError } from '../errors.ts';
+import { loadSnapshot } from '../facts/snapshot.ts';
+import { buildProfile } from '../profile/load.ts';
+import type { Profile } from '../profile/schema.ts';
+import { preflightTarget } from '../target/index.ts';
+import { parseTargetSpec } from '../target/parse.ts';
+import type { RunSettings } from './settings.ts';
+import { suiteChecks } from './suite-config.ts';
+
+export interface PreparedRun {
+  readonly profile: Profile;
+  /** The node names the run will report on, in order. */
+  readonly nodeNames: readonly string[];
+  /** The catalog IDs the run must report a verdict for, on every node. */
+  readonly selectedIds: readonly string[];
+}
+
+/**
+ * Validates a run without reaching any node: profile, targets, node names, snapshot, SSH credentials and
+ * known_hosts. Throws the UsageError that names what is wrong.
+ */
+export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
+  const profile = buildProfile(settings.profileLayers);
+  const selected = suiteChecks(settings.only, settings.skip);
+  if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID that this release runs');
+  const specs = settings.nodes.map((node) => parseTargetSpec(node.target));
+  let nodeNames: string[];
+  if (settings.snapshot) {
+    const snapshot = await loadSnapshot(settings.snapshot);
+    nodeNames = [...snapshot.nodes.map((n) => n.node), ...snapshot.unobserved.map((u) => u.node)];
+  } else {
+    if (settings.nodes.length === 0) throw new UsageError('no node to audit', 'name one with --target, or list nodes: in the config file');
+    nodeNames = settings.nodes.map((n) => n.name || profile.node.name);
+  }
+  const repeated = nodeNames.find((n, i) => nodeNames.indexOf(n) !== i);
+  if (repeated) {
+    throw new UsageError(`node name "${repeated}" is given to more than one ${settings.snapshot ? 'node of the snapshot' : 'target'}`,
+      'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
+  }
+  // Once per distinct transport: every SSH node shares the identity and known_hosts settings.
+  const ssh = specs.find((s) => s.kind === 'ssh');
+  if (ssh) {
+    await preflightTarget(ssh, { identityFile: settings.identityFile, knownHostsFile: settings.knownHostsFile });
+  }
+  return { profile, nodeNames, selectedIds: selected.map((c) => c.id) };
+}
