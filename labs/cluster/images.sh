@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds the lab's container images as OCI image-layout tarballs, with no registry: busybox from Debian's
+# busybox-static (shell, web server, memory bomb), CoreDNS from the binary build.sh made, and a pause image from
+# pause.c. Each tarball is ready for `ctr -n k8s.io images import`. Prints the image directory on the last line.
+#
+#   labs/cluster/images.sh [BIN_DIR]     # BIN_DIR: build.sh's output (default: run build.sh, warm it is seconds)
+#
+# Needs: busybox-static (Debian's package: its /bin/busybox), gcc with a static libc, sha256sum, gzip, tar.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${NODEGATE_CLUSTER_CACHE:-/var/cache/nodegate-cluster}
+bin=${1:-$("$here/build.sh" | tail -1)}
+log() { printf '[cluster-images] %s\n' "$*" >&2; }
+
+busybox=/bin/busybox
+bb_version=$(dpkg-query -W -f '${Version}' busybox-static 2>/dev/null) || {
+  echo "images.sh: Debian's busybox-static is not installed (apt-get install busybox-static)" >&2
+  exit 2
+}
+dpkg-query -L busybox-static | grep -qx "$busybox" || {
+  echo "images.sh: $busybox is not the file busybox-static installed" >&2
+  exit 2
+}
+# Tags carry the upstream busybox version (1:1.35.0-4+deb12u1+b1 -> 1.35.0).
+bb_tag=${bb_version#*:}
+bb_tag=${bb_tag%%-*}
+coredns_tag=$("$bin/coredns" -version | sed -n 's/^CoreDNS-\([0-9.]*\)$/\1/p')
+[[ -n $coredns_tag ]] || { echo "images.sh: cannot read the CoreDNS version from $bin/coredns" >&2; exit 2; }
+
+key=$(cat "$0" "$here/pause.c" "$busybox" "$bin/coredns" | sha256sum | cut -c1-16)
+out="$cache/images-$key"
+if [[ -f $out/.complete ]]; then
+  log "warm: $out"
+  echo "$out"
+  exit 0
+fi
+
+t0=$(date +%s.%N)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+
+# blob FILE: moves FILE into the layout's blob store, prints "digest size".
+blob() {
+  local d s
+  d=$(sha256sum "$1" | cut -d' ' -f1)
+  s=$(stat -c %s "$1")
+  mkdir -p "$layout/blobs/sha256"
+  mv "$1" "$layout/blobs/sha256/$d"
+  echo "sha256:$d $s"
+}
+
+# json_array WORD...: a JSON array of strings (the words hold no quotes or backslashes).
+json_array() {
+  local out="" w
+  for w in "$@"; do out+="${out:+,}\"$w\""; done
+  echo "[$out]"
+}
+
+# image NAME ROOTFS_DIR ENTRYPOINT_JSON CMD_JSON [USER]: writes $out/<file>.tar, an OCI layout of one layer.
+image() {
+  local name=$1 rootfs=$2 entrypoint=$3 cmd=$4 user=${5:-} file
+  file=$(echo "$name" | tr '/:' '__')
+  layout="$work/layout-$file"
+  mkdir -p "$layout"
+  # Deterministic layer: fixed order, owner and times, so the digest depends on the content only.
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$rootfs" -cf "$work/layer.tar" .
+  local diff_id
+  diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  gzip -n -9 "$work/layer.tar"
+  local layer_d layer_s
+  read -r layer_d layer_s < <(blob "$work/layer.tar.gz")
+  printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"],"Entrypoint":%s,"Cmd":%s,"User":"%s","WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"nodegate labs/cluster/images.sh"}]}' \
+    "$entrypoint" "$cmd" "$user" "$diff_id" >"$work/config.json"
+  local config_d config_s
+  read -r config_d config_s < <(blob "$work/config.json")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
+    "$config_d" "$config_s" "$layer_d" "$layer_s" >"$work/manifest.json"
+  local manifest_d manifest_s
+  read -r manifest_d manifest_s < <(blob "$work/manifest.json")
+  # io.containerd.image.name is the full reference ctr import names the image by; ref.name is the OCI tag.
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$manifest_d" "$manifest_s" "$name" "${name##*:}" >"$layout/index.json"
+  echo '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$layout" -cf "$out/$file.tar" oci-layout index.json blobs
+  printf '%s\t%s\t%s\n' "$name" "$file.tar" "$manifest_d" >>"$out/images.tsv"
+  log "$name: $(stat -c %s "$out/$file.tar") bytes, manifest $manifest_d"
+}
+
+: >"$out/images.tsv"
+
+# busybox: the static binary and a link per applet, as `busybox --install -s` would make them.
+bb="$work/busybox"
+mkdir -p "$bb/bin" "$bb/tmp" "$bb/www" "$bb/etc"
+chmod 1777 "$bb/tmp"
+cp "$busybox" "$bb/bin/busybox"
+for applet in $("$busybox" --list); do [[ $applet == busybox ]] || ln -s busybox "$bb/bin/$applet"; done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$bb/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$bb/etc/group"
+echo 'nodegate lab web server' >"$bb/www/index.html"
+# The guide's memory bomb is `stress --vm 1 --vm-bytes 500M --vm-hang 1`; this stress takes the same arguments
+# and allocates with dd: busybox dd holds one buffer of bs bytes and fills it from /dev/zero, so the memory is
+# resident for as long as it copies.
+cat >"$bb/bin/stress" <<'SH'
+#!/bin/sh
+# nodegate lab stand-in for stress(1): --vm-bytes SIZE is held resident by dd; other options are accepted.
+bytes=256M
+while [ $# -gt 0 ]; do
+  case $1 in
+    --vm-bytes) bytes=$2; shift ;;
+    --vm-bytes=*) bytes=${1#*=} ;;
+  esac
+  shift
+done
+echo "stress: holding $bytes with dd" >&2
+while :; do dd if=/dev/zero of=/dev/null bs="$bytes" count=1000000 2>/dev/null || exit $?; done
+SH
+chmod 0755 "$bb/bin/stress"
+
+image "nodegate.lab/busybox:$bb_tag" "$bb" '["/bin/sh"]' '[]'
+# The web image answers on port 80 like the guide's nginx:1.25-alpine (httpd -f: stay in the foreground).
+image "nodegate.lab/web:busybox-$bb_tag" "$bb" "$(json_array /bin/httpd -f -v -p 80 -h /www)" '[]'
+image "nodegate.lab/stress:busybox-$bb_tag" "$bb" '["/bin/stress"]' "$(json_array --vm 1 --vm-bytes 500M --vm-hang 1)"
+
+cd_root="$work/coredns"
+mkdir -p "$cd_root/etc/coredns"
+cp "$bin/coredns" "$cd_root/coredns"
+image "nodegate.lab/coredns:$coredns_tag" "$cd_root" '["/coredns"]' "$(json_array -conf /etc/coredns/Corefile)" 65532
+
+pause_root="$work/pause"
+mkdir -p "$pause_root"
+gcc -static -Os -Wall -Wextra -Werror -o "$pause_root/pause" "$here/pause.c"
+strip "$pause_root/pause"
+image "nodegate.lab/pause:1" "$pause_root" '["/pause"]' '[]' 65535
+
+touch "$out/.complete"
+log "built in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+echo "$out"
