@@ -4,6 +4,7 @@
 #
 #   lab.sh up   --dir DIR NAME=VARIANT [NAME=VARIANT...]   prints one JSON line per node
 #   lab.sh down --dir DIR                                  idempotent
+#   lab.sh kernel-config                                   prints the /boot/config every node gets
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +21,10 @@ SYSCTL_CONF_ARTIFACT=artifacts/host-os/debian12-etc-sysctl.conf
 AUDIT_UID=2901
 PW_UID=2902
 PW_PASSWORD=ngpw-lab-password
+# Where the host's kernel config is read: /proc/config.gz when the kernel exposes it (CONFIG_IKCONFIG_PROC), else
+# the distro's copy in /boot (stock Debian and Ubuntu kernels ship no /proc/config.gz). Overridable for the tests.
+PROC_KCONFIG=${NODEGATE_LAB_PROC_KCONFIG:-/proc/config.gz}
+BOOT_KCONFIG=${NODEGATE_LAB_BOOT_KCONFIG:-/boot/config-$(uname -r)}
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 log() { echo "lab.sh: $*" >&2; }
@@ -28,6 +33,7 @@ usage() {
   cat >&2 <<EOF
 usage: lab.sh up --dir DIR NAME=VARIANT [NAME=VARIANT...]
        lab.sh down --dir DIR
+       lab.sh kernel-config
 variants: $(cd "$FIXTURES" && ls -d */ | tr -d / | tr '\n' ' ')
 EOF
   exit 2
@@ -51,6 +57,21 @@ take_lock() {
 
 # --- lab-wide inputs, made once per lab dir -------------------------------------------------------------------
 
+# A host kernel may have no module support (overlay and br_netfilter built in), but a real distro node builds both
+# as modules. Each node gets the host's config with CONFIG_MODULES=y and those two as =m, so "modules load at boot"
+# (HOST-1.3.3) means on a lab node what it means on a real one (a stock distro config already says so: no change).
+node_kernel_config() {
+  local source
+  if [ -r "$PROC_KCONFIG" ]; then source=(zcat "$PROC_KCONFIG")
+  elif [ -r "$BOOT_KCONFIG" ]; then source=(cat "$BOOT_KCONFIG")
+  else die "no kernel config: neither $PROC_KCONFIG nor $BOOT_KCONFIG is readable (needed for the nodes' /boot/config)"
+  fi
+  "${source[@]}" | sed \
+    -e 's/^# CONFIG_MODULES is not set$/CONFIG_MODULES=y/' \
+    -e 's/^CONFIG_OVERLAY_FS=y$/CONFIG_OVERLAY_FS=m/' \
+    -e 's/^CONFIG_BRIDGE_NETFILTER=y$/CONFIG_BRIDGE_NETFILTER=m/'
+}
+
 prepare_lab_dir() {
   local gen=$DIR/gen keys=$DIR/keys
   mkdir -p "$gen" "$keys" "$DIR/nodes"
@@ -68,14 +89,7 @@ prepare_lab_dir() {
   cp "$SHARED/$CONTAINERD_ARTIFACT" "$gen/containerd-default.toml"
   cp "$SHARED/$SYSCTL_CONF_ARTIFACT" "$gen/sysctl.conf"
 
-  # This host kernel has no module support (overlay and br_netfilter are built in), but a real distro node builds
-  # both as modules. Each node gets the host's config with CONFIG_MODULES=y and those two as =m, so "modules load
-  # at boot" (HOST-1.3.3) means on a lab node what it means on a real one. Generated here, never committed.
-  [ -r /proc/config.gz ] || die "/proc/config.gz is missing: cannot build the node's /boot/config-$(uname -r)"
-  zcat /proc/config.gz | sed \
-    -e 's/^# CONFIG_MODULES is not set$/CONFIG_MODULES=y/' \
-    -e 's/^CONFIG_OVERLAY_FS=y$/CONFIG_OVERLAY_FS=m/' \
-    -e 's/^CONFIG_BRIDGE_NETFILTER=y$/CONFIG_BRIDGE_NETFILTER=m/' >"$gen/kernel-config"
+  node_kernel_config >"$gen/kernel-config"
 
   # Copies of the host's account files plus the two lab users (a node sees them through its /etc overlay).
   local hash
@@ -388,5 +402,6 @@ cmd_down() {
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
+  kernel-config) node_kernel_config ;;
   *) usage ;;
 esac

@@ -3,9 +3,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireLab, type Availability } from './lab-tier.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const labScript = join(repoRoot, 'labs/netns/lab.sh');
@@ -63,7 +64,12 @@ function onPath(cmd: string): boolean {
   return dirs.some((d) => d !== '' && existsSync(join(d, cmd)));
 }
 
-export function labAvailable(): { ok: true } | { ok: false; reason: string } {
+/** Whether this machine can build the lab; under NODEGATE_REQUIRE_LABS=1 a "no" throws instead (lab-tier.ts). */
+export function labAvailable(): Availability {
+  return requireLab('namespace lab', canBuildLab());
+}
+
+function canBuildLab(): Availability {
   if (process.platform !== 'linux') return { ok: false, reason: 'the namespace lab needs Linux' };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'the namespace lab needs root (netns, veths, mounts)' };
   for (const cmd of ['ip', 'sshd', 'ssh', 'ssh-keygen', 'unshare', 'sudo', 'flock', 'openssl']) {
@@ -71,7 +77,10 @@ export function labAvailable(): { ok: true } | { ok: false; reason: string } {
       return { ok: false, reason: `${cmd} is missing (apt-get install -y openssh-server openssh-client sudo iproute2 procps util-linux openssl gzip)` };
     }
   }
-  if (!existsSync('/proc/config.gz')) return { ok: false, reason: '/proc/config.gz is missing (needed for the nodes\' /boot/config)' };
+  // lab.sh reads /proc/config.gz, else the distro's /boot/config-$(uname -r) (stock Debian kernels have only that).
+  if (!existsSync('/proc/config.gz') && !existsSync(`/boot/config-${release()}`)) {
+    return { ok: false, reason: `neither /proc/config.gz nor /boot/config-${release()} exists (needed for the nodes' /boot/config)` };
+  }
   if (!existsSync(sharedArtifacts)) return { ok: false, reason: `${sharedArtifacts} is missing (node configs are generated from it)` };
   return { ok: true };
 }

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireLab, type Availability } from './lab-tier.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const vmLabDir = join(repoRoot, 'labs/vm');
@@ -53,7 +54,12 @@ function onPath(cmd: string): boolean {
   return dirs.some((d) => d !== '' && existsSync(join(d, cmd)));
 }
 
-export function vmLabAvailable(): { ok: true } | { ok: false; reason: string } {
+/** Whether this machine can boot the VM lab; under NODEGATE_REQUIRE_LABS=1 a "no" throws instead (lab-tier.ts). */
+export function vmLabAvailable(): Availability {
+  return requireLab('VM lab', canBootVm());
+}
+
+function canBootVm(): Availability {
   if (process.platform !== 'linux' || process.arch !== 'x64') return { ok: false, reason: 'the VM lab needs Linux on x86_64' };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'the VM lab needs root (debootstrap, chroot, image ownership)' };
   for (const cmd of ['qemu-system-x86_64', 'debootstrap', 'mkfs.ext4', 'zstd', 'ssh', 'ssh-keygen', 'openssl', 'gcc']) {
