@@ -23,6 +23,10 @@ export interface ContainerdConfig {
   readonly version: ConfigVersion;
   /** False when the file has no `version` key and containerd assumes 1. */
   readonly versionDeclared: boolean;
+  /** The files merged into this view, main file first (set by the loader when there are imports). */
+  readonly files?: readonly string[];
+  /** How the running release reads the plugin names, when that differs from what `version` suggests. */
+  readonly readAs?: string;
 }
 
 export type ContainerdConfigResult =
@@ -43,6 +47,22 @@ export function readContainerdConfig(text: string): ContainerdConfigResult {
     ok: false,
     problem: { message: `line ${line}: version = ${JSON.stringify(declared)} is not a containerd config version (1, 2 or 3)`, line, column: 1 },
   };
+}
+
+/** One file as containerd's decoder sees it: strict TOML, `version` any integer (0 when absent). */
+export type ContainerdFileResult =
+  | { readonly ok: true; readonly value: TomlTable; readonly items: readonly TomlItem[]; readonly version: number }
+  | { readonly ok: false; readonly problem: TomlProblem };
+
+export function readContainerdFile(text: string): ContainerdFileResult {
+  const parsed = parseTomlStrict(text);
+  if (!parsed.ok) return parsed;
+  const declared = parsed.value['version'];
+  if (declared === undefined) return { ok: true, value: parsed.value, items: parsed.items, version: 0 };
+  if (typeof declared === 'number' && Number.isInteger(declared)) return { ok: true, value: parsed.value, items: parsed.items, version: declared };
+  const line = exactLineOf(parsed.items, ['version']) ?? 1;
+  // go-toml refuses to put a string or float into Config.Version (an int): "failed to unmarshal TOML".
+  return { ok: false, problem: { message: `line ${line}: version = ${JSON.stringify(declared)} is not an integer, so containerd cannot decode the file`, line, column: 1 } };
 }
 
 /** The value at a key path, or undefined when any step is missing or not a table. */

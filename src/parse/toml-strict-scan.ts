@@ -7,6 +7,8 @@ export interface TomlItem {
   readonly path: readonly string[];
   /** 1-based line where the header or the key starts. */
   readonly line: number;
+  /** The file the item was read from, when several files were merged (containerd imports). */
+  readonly file?: string;
 }
 
 const bare = /^[A-Za-z0-9_-]+$/;

@@ -27,9 +27,10 @@ describe('RT-2.2.1 config.toml parses', () => {
     expect(v.message).toContain('containerd refuses to start');
   });
   it('fails a version containerd does not know', () => {
+    // containerd 2.x ValidateVersion (cmd/containerd/server/config/config.go at v2.1.5): version > ConfigVersion (3).
     const v = parses(withConfig('version = 4\n'), profile);
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('version = 4 is not a containerd config version');
+    expect(v.message).toContain('containerd 2.1.5 refuses to start with /etc/containerd/config.toml, printing "containerd: failed to load TOML from /etc/containerd/config.toml: expected containerd config version equal to or less than `3`, got `4`"');
   });
   it('passes a missing file: containerd uses its defaults', () => {
     expect(parses(withConfig(missing), profile)).toMatchObject({ status: 'pass', message: 'no file: containerd uses its defaults' });
@@ -52,16 +53,31 @@ describe('RT-2.2.2 the CRI plugin is enabled', () => {
     expect(cri(compliantFacts(), profile).status).toBe('pass');
     expect(cri(withConfig('version = 2\ndisabled_plugins = []\n'), profile)).toMatchObject({ status: 'pass', actual: 'disabled_plugins = [] (line 2)' });
   });
-  it('fails "cri" and every v2/v3 CRI plugin name', () => {
-    for (const name of ['cri', 'io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images']) {
+  it('a short "cri" in a version 3 file: containerd 2.x refuses the file (RT-2.2.1 fails), so RT-2.2.2 cannot judge', () => {
+    // ValidateVersion at v2.1.5: a disabled_plugins entry without a dot is "invalid disabled plugin URI".
+    const facts = withConfig('version = 3\ndisabled_plugins = ["io.containerd.snapshotter.v1.zfs", "cri"]\n');
+    expect(cri(facts, profile)).toMatchObject({ status: 'error', message: `${cfg} does not parse: see RT-2.2.1` });
+    expect(parses(facts, profile).actual).toBe('refused: failed to load TOML from /etc/containerd/config.toml: invalid disabled plugin URI "cri" expect io.containerd.x.vx');
+  });
+  it('fails "cri" (version 1 file) and every v2/v3 CRI plugin name', () => {
+    for (const name of ['io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images']) {
       const v = cri(withConfig(`version = 3\ndisabled_plugins = ["io.containerd.snapshotter.v1.zfs", "${name}"]\n`), profile);
       expect(v.status, name).toBe('fail');
       expect(v.message).toContain(`lists "${name}", which disables containerd's CRI plugin`);
       expect(v.message).toContain('(line 2)');
     }
   });
-  it('fails a value that is not a list', () => {
-    expect(cri(withConfig('disabled_plugins = "cri"\n'), profile).status).toBe('fail');
+  it('a value that is not a list: containerd cannot decode the file, RT-2.2.1 fails and RT-2.2.2 cannot judge', () => {
+    // containerd 1.6.20 prints "failed to unmarshal TOML: (1, 1): Can't convert cri(string) to []string(slice)".
+    const facts = withConfig('disabled_plugins = "cri"\n');
+    expect(parses(facts, profile).status).toBe('fail');
+    expect(parses(facts, profile).actual).toContain('disabled_plugins = "cri" is not a list of strings');
+    expect(cri(facts, profile).status).toBe('error');
+  });
+  it('passes "cri" in a file without version on containerd 1.x, where ValidateV2 skips version 1 files', () => {
+    const facts = drift(withConfig('disabled_plugins = ["cri"]\n'), { commands: { 'containerd-version': ran('containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1\n') } });
+    expect(parses(facts, profile).status).toBe('pass');
+    expect(cri(facts, profile)).toMatchObject({ status: 'fail', actual: 'disabled_plugins = ["cri"] (line 1)' });
   });
   it('passes a missing file, and is an error when 2.2.1 fails', () => {
     expect(cri(withConfig(missing), profile).status).toBe('pass');
@@ -97,13 +113,24 @@ describe('RT-2.2.3 runc uses the systemd cgroup driver', () => {
     expect(v.message).toContain('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options] (line 2) sets SystemdCgroup = true (line 3) but is the config version 2 name of that table');
     expect(v.message).toContain('this file is version = 3, so containerd ignores it');
   });
-  it('reads a file without version as version 1 (short plugin IDs)', () => {
+  it('reads a file without version as version 1 (short plugin IDs) on containerd 1.x', () => {
+    const on17 = (t: string) => drift(withConfig(t), { commands: { 'containerd-version': ran('containerd github.com/containerd/containerd v1.7.29 abc\n') } });
     const v1 = '[plugins.cri.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n';
-    expect(cgroup(withConfig(v1), profile).status).toBe('pass');
+    expect(cgroup(on17(v1), profile).status).toBe('pass');
     const longName = '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n';
-    const v = cgroup(withConfig(longName), profile);
+    const v = cgroup(on17(longName), profile);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('no `version` key, so version 1');
+  });
+  it('fails a file without version on containerd 2.x: short IDs become URIs, but the CRI settings are not moved to the v3 plugins', () => {
+    // cmd/containerd/server/config/config.go at v2.1.5, LoadConfig: a version 0/1 file is MigrateConfigTo(out.Version),
+    // and out starts at version 3 (command/config.go defaultConfig), so server.New (currentVersion = 3) runs no plugin
+    // ConfigMigration: plugins/cri/runtime/plugin.go never moves "io.containerd.grpc.v1.cri".containerd.runtimes.
+    const v = cgroup(withConfig('[plugins.cri.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n'), profile);
+    expect(v.status).toBe('fail');
+    expect(v.actual).toBe('no [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options] table');
+    expect(v.message).toContain('containerd 2.1.5 converts this version 1 (no `version` key) file to version 3 on load');
+    expect(v.message).toContain('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options] (line 1) sets SystemdCgroup = true (line 2)');
   });
   it('fails a version 3 file on a containerd 1.x node: 1.x ignores the v3 table', () => {
     const facts = drift(withConfig(v3('SystemdCgroup = true')), {

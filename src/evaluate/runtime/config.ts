@@ -28,12 +28,20 @@ export function evaluateConfigParses(facts: NodeFacts, profile: Profile): Verdic
     case 'absent':
       return pass({ expected, actual: 'no file', source }, 'no file: containerd uses its defaults');
     case 'invalid':
+      if (ev.refusedBy !== undefined) {
+        return fail(
+          { expected, actual: `refused: ${ev.problem.message}`, source },
+          `${ev.refusedBy} refuses to start with ${ev.path}, printing "containerd: ${ev.problem.message}". The running daemon keeps its old configuration until the next restart, which leaves the node without a runtime.`,
+        );
+      }
       return fail(
         { expected, actual: ev.problem.message, source },
         `${ev.path}: ${ev.problem.message}. containerd refuses to start with this file (a restart leaves the node without a runtime).`,
       );
-    case 'ok':
-      return pass({ expected, actual: `valid TOML, config version ${ev.config.version}${ev.config.versionDeclared ? '' : ' (no `version` key)'}`, source });
+    case 'ok': {
+      const files = ev.config.files && ev.config.files.length > 1 ? `; imports loaded: ${ev.config.files.slice(1).join(', ')}` : '';
+      return pass({ expected, actual: `valid TOML, config version ${ev.config.version}${ev.config.versionDeclared ? '' : ' (no `version` key)'}${files}`, source }, ev.config.readAs ?? '');
+    }
   }
 }
 
@@ -84,11 +92,12 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
       `${ev.path} is config version 3, which containerd ${running.raw} (1.x) does not know: it ignores [${effective.name}] and runc keeps SystemdCgroup = false. Use version = 2 with [${formatKeyPath(runcOptionsPath[2])}], or upgrade containerd to 2.x.`,
     );
   }
-  const versionText = versionDeclared ? `version = ${version}` : 'no `version` key, so version 1';
+  const versionText = ev.config.readAs ?? (versionDeclared ? `version = ${version}` : 'no `version` key, so version 1');
+  const readAsText = ev.config.readAs ? `read as version ${version}` : versionText;
   const ignoredText = ignored
     .map(
       (t) =>
-        ` ${tableRef(t)}${t.systemdCgroup !== undefined ? ` sets SystemdCgroup = ${JSON.stringify(t.systemdCgroup)}${at(t.keyLine)} but` : ''} is the config version ${t.version} name of that table: this file is ${versionText}, so containerd ignores it.`,
+        ` ${tableRef(t)}${t.systemdCgroup !== undefined ? ` sets SystemdCgroup = ${JSON.stringify(t.systemdCgroup)}${at(t.keyLine)} but` : ''} is the config version ${t.version} name of that table: this file is ${readAsText}, so containerd ignores it.`,
     )
     .join('');
 
