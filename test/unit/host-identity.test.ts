@@ -51,11 +51,52 @@ describe('HOST-1.1.2 /etc/hosts', () => {
     expect(v.message).toContain('control-plane is not in /etc/hosts (add "10.0.0.10 control-plane")');
     expect(v.message).toContain('worker-01 is not in /etc/hosts (add "10.0.0.20 worker-01")');
   });
-  it('does not count a name mapped to a different IP first (the 127.0.1.1 installer line)', () => {
+  // kubernetes pkg/kubelet/nodestatus/setters.go NodeAddress: with no --node-ip, addrs, _ = net.LookupIP(node.Name)
+  // and the first addr that validateNodeIP (pkg/kubelet/kubelet_node_status.go: "nodeIP can't be loopback address")
+  // accepts, IPv4 preferred; golang/go src/net/hosts.go lookupStaticHost returns every line's address for the name.
+  it('passes the Debian/Ubuntu 127.0.1.1 line before the documented one: the kubelet skips loopback', () => {
     const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('127.0.1.1 worker-01\n10.0.0.10 control-plane\n10.0.0.20 worker-01\n') } }));
+    expect(v.status).toBe('pass');
+    expect(v.actual).toContain('worker-01 → 127.0.1.1 (line 1), 10.0.0.20 (line 3)');
+    expect(v.message).toContain('line 1 ("127.0.1.1 worker-01"): loopback, which the kubelet skips when it picks the node IP');
+  });
+  it('fails 127.0.1.1 alone: the documented address is missing', () => {
+    const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('127.0.1.1 worker-01\n10.0.0.10 control-plane\n') } }));
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('worker-01 resolves to 127.0.1.1 from line 1');
-    expect(v.actual).toContain('worker-01 → 127.0.1.1 (line 1)');
+    expect(v.message).toContain('no line maps worker-01 to 10.0.0.20; the resolvers return 127.0.1.1 (line 1)');
+  });
+  it('fails a second non-loopback address for a name, wherever it is', () => {
+    const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('10.0.0.10 control-plane\n10.0.0.20 worker-01\n192.168.1.20 worker-01\n') } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('line 3 ("192.168.1.20 worker-01") gives worker-01 a second, different address');
+  });
+  it('fails a loopback line before the documented one for a peer\'s name, not after it', () => {
+    const before = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('127.0.0.1 control-plane\n10.0.0.10 control-plane\n10.0.0.20 worker-01\n') } }));
+    expect(before.status).toBe('fail');
+    expect(before.message).toContain('a lookup that takes the first line (gethostbyname, getent hosts) gets 127.0.0.1');
+    const after = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('10.0.0.10 control-plane\n127.0.0.1 control-plane\n10.0.0.20 worker-01\n') } }));
+    expect(after.status).toBe('pass');
+  });
+  // glibc resolv/inet_pton.c inet_pton4 ("if (saw_digit && *tp == 0) return 0", "if (new > 255) return 0") and
+  // golang/go src/net/netip/netip.go parseIPv4 ("IPv4 field has octet with leading zero", "IPv4 field has value
+  // >255"); both resolvers then skip the line (nss/nss_files/files-hosts.c: "Illegal address: ignore line";
+  // src/net/hosts.go: "if addr == "" { continue }"). test/unit/host-hosts-getent.test.ts runs the real getent.
+  it.each([
+    ['010.0.0.20', 'an octet with a leading zero'],
+    ['10.0.0.256', 'an octet above 255'],
+    ['10.0.20', 'does not have four octets'],
+    ['0x0a.0.0.20', 'not a decimal octet'],
+  ])('skips a line whose address is %s (%s) and fails when it was the only one', (addr, reason) => {
+    const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file(`10.0.0.10 control-plane\n${addr} worker-01\n`) } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('worker-01 is not in /etc/hosts (add "10.0.0.20 worker-01")');
+    expect(v.message).toContain(`line 2 ("${addr} worker-01") is skipped by glibc and Go alike`);
+    expect(v.message).toContain(reason);
+  });
+  it('passes when the skipped line sits next to a good one, and says it was skipped', () => {
+    const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('10.0.0.10 control-plane\n010.0.0.21 worker-01\n10.0.0.20 WORKER-01\n') } }));
+    expect(v.status).toBe('pass');
+    expect(v.message).toContain('line 2 ("010.0.0.21 worker-01") is skipped');
   });
   it('does not count the IP mapped to another name', () => {
     const v = run('HOST-1.1.2', drift(base, { files: { '/etc/hosts': file('10.0.0.10 master\n10.0.0.20 worker-01\n') } }));

@@ -1,6 +1,6 @@
 // HOST-1.1.x: the node's name, its /etc/hosts mappings, its kernel release and its OS release.
 import { cmd, paths } from '../../facts/requirements.ts';
-import { parseHosts, ipFamily, normalizeIp, resolveName } from '../../parse/hosts.ts';
+import { hostsAddresses, ipFamily, parseHosts, parseHostsAddress, type HostsLine } from '../../parse/hosts.ts';
 import { compareKernel, parseKernelRelease } from '../../parse/kernel-release.ts';
 import { parseOsRelease } from '../../parse/os-release.ts';
 import { error, fail, pass } from '../verdict.ts';
@@ -42,6 +42,15 @@ export const hostnameMatches: Evaluator = (facts, profile) => {
   return pass({ expected, actual, source: 'hostname' });
 };
 
+/**
+ * HOST-1.1.2 as the resolvers read the file. The kubelet (Go, src/net/hosts.go) gets every address of a name and, when
+ * it picks the node IP (pkg/kubelet/nodestatus/setters.go NodeAddress: net.LookupIP(node.Name), then the first
+ * address validateNodeIP accepts — "nodeIP can't be loopback address"), skips loopback; so the Debian/Ubuntu
+ * `127.0.1.1 <hostname>` line next to the documented one is no contradiction for the node's own name. Any other
+ * address of the name that is not loopback is: resolvers differ on which one they use (getaddrinfo sorts them by
+ * RFC 6724). For a peer's name a loopback line before the documented one is wrong too: a gethostbyname-style lookup
+ * answers from the first line.
+ */
 export const hostsMapped: Evaluator = (facts, profile) => {
   const expected = profile.hosts.map((h) => `${h.ip} ${h.names.join(' ')}`).join('; ') || 'no entries required';
   const source = paths.hosts;
@@ -55,26 +64,51 @@ export const hostsMapped: Evaluator = (facts, profile) => {
   const lines = parseHosts(file.text);
   const found: string[] = [];
   const problems: string[] = [];
+  const notes: string[] = [];
+  const self = profile.node.name.toLowerCase();
+  const quote = (l: HostsLine): string => `line ${l.line} ("${l.ip} ${l.names.join(' ')}")`;
   for (const h of profile.hosts) {
-    const want = normalizeIp(h.ip);
+    const want = parseHostsAddress(h.ip);
+    const wantText = want.ok ? want.canonical : h.ip;
+    const family = want.ok ? want.family : ipFamily(h.ip);
     for (const name of h.names) {
-      const hit = resolveName(lines, name, ipFamily(h.ip));
-      if (!hit) {
-        problems.push(`${name} is not in ${source} (add "${h.ip} ${name}")`);
-        found.push(`${name} → none`);
-      } else if (normalizeIp(hit.ip) !== want) {
+      const { found: hits, skipped } = hostsAddresses(lines, name, family);
+      const skippedNote = skipped.map((l) => `${quote(l)} is skipped by glibc and Go alike: ${l.address.ok ? '' : l.address.reason}`);
+      notes.push(...skippedNote);
+      const good = hits.find((l) => l.address.ok && l.address.canonical === wantText);
+      const isSelf = name.toLowerCase() === self;
+      const contradictions = hits.filter((l) => {
+        if (!l.address.ok || l.address.canonical === wantText) return false;
+        if (!l.address.loopback) return true;
+        return !isSelf && (good === undefined || l.line < good.line);
+      });
+      const resolved = hits.map((l) => `${l.ip} (line ${l.line})`).join(', ') || 'none';
+      found.push(`${name} → ${resolved}`);
+      if (!good) {
+        const why = skippedNote.length > 0 ? `; ${skippedNote.join('; ')}` : '';
         problems.push(
-          `${name} resolves to ${hit.ip} from line ${hit.line} ("${hit.ip} ${hit.names.join(' ')}"), not ${h.ip}; the first line naming it wins, so remove ${name} from line ${hit.line} or put "${h.ip} ${name}" before it`,
+          hits.length === 0
+            ? `${name} is not in ${source} (add "${h.ip} ${name}")${why}`
+            : `no line maps ${name} to ${h.ip}; the resolvers return ${resolved}${why} — add "${h.ip} ${name}" and remove ${name} from the other line(s)`,
         );
-        found.push(`${name} → ${hit.ip} (line ${hit.line})`);
-      } else {
-        found.push(`${name} → ${hit.ip} (line ${hit.line})`);
+        continue;
+      }
+      for (const c of contradictions) {
+        const how = c.address.ok && c.address.loopback
+          ? `a loopback address listed before line ${good.line}, so a lookup that takes the first line (gethostbyname, getent hosts) gets ${c.ip}`
+          : `a second, different address for it, and resolvers disagree on which one to use`;
+        problems.push(`${quote(c)} gives ${name} ${how} — remove ${name} from line ${c.line}`);
+      }
+      const loop = hits.filter((l) => l.address.ok && l.address.loopback && l !== good && !contradictions.includes(l));
+      if (loop.length > 0 && isSelf) {
+        notes.push(`${loop.map(quote).join(', ')}: loopback, which the kubelet skips when it picks the node IP`);
       }
     }
   }
   const actual = found.join('; ') || 'no entries required';
-  if (problems.length > 0) return fail({ expected, actual, source }, `${problems.length} mapping(s) wrong in ${source}: ${problems.join('; ')}.`);
-  return pass({ expected, actual, source });
+  const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  if (problems.length > 0) return fail({ expected, actual, source }, `${problems.length} mapping(s) wrong in ${source}: ${problems.join('; ')}.${note}`);
+  return pass({ expected, actual, source }, notes.join('; '));
 };
 
 export const kernelNewEnough: Evaluator = (facts, profile) => {
