@@ -27,6 +27,8 @@ export interface ContainerdConfig {
   readonly files?: readonly string[];
   /** How the running release reads the plugin names, when that differs from what `version` suggests. */
   readonly readAs?: string;
+  /** containerd 1.x: plugin sections an import replaced whole (earlier files' settings there are gone). */
+  readonly replacedSections?: ReadonlyArray<{ readonly plugin: string; readonly by: string }>;
 }
 
 export type ContainerdConfigResult =

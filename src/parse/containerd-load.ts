@@ -100,6 +100,8 @@ interface Merged {
   value: Obj;
   /** Items, the latest writer first, so a lookup finds the line containerd's value came from. */
   items: TomlItem[];
+  /** 1.x: plugin sections an import replaced whole, with the file that replaced them. */
+  replaced: Array<{ plugin: string; by: string }>;
 }
 
 function mergeFile(out: Merged, value: Obj, items: readonly TomlItem[], file: string, rules: LoaderRules): void {
@@ -110,7 +112,8 @@ function mergeFile(out: Merged, value: Obj, items: readonly TomlItem[], file: st
       for (const [id, section] of Object.entries(v)) {
         if (rules.pluginMerge === 'replace-section' || !isTable(plugins[id]) || !isTable(section)) {
           // 1.x: `to.Plugins[k] = v` — the earlier files' lines for this plugin no longer count.
-          plugins[id] = isTable(section) ? structuredClone(section) : section;
+          if (plugins[id] !== undefined) out.replaced.push({ plugin: id, by: file });
+          plugins[id] =  isTable(section) ? structuredClone(section) : section;
           out.items = out.items.filter((i) => !(i.path[0] === 'plugins' && i.path[1] === id));
         } else deepMerge(plugins[id] as Obj, section);
       }
@@ -172,7 +175,7 @@ function tableVersion(version: number, rules: LoaderRules): ConfigVersion {
 
 /** LoadConfig of the release `rules` describes, over what the probe read. `main` must be readable text. */
 export function loadContainerdConfig(mainPath: string, source: LoadSource, rules: LoaderRules): LoadOutcome {
-  const out: Merged = { value: { version: rules.major === 1 ? 1 : 3 }, items: [] };
+  const out: Merged = { value: { version: rules.major === 1 ? 1 : 3 }, items: [], replaced: [] };
   const loaded: string[] = [];
   const pending = [mainPath];
   let last = mainPath;
@@ -226,6 +229,7 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
     versionDeclared: declared,
     ...(loaded.length > 1 ? { files: loaded } : {}),
     ...(readAs && version >= 3 ? { readAs } : {}),
+    ...(out.replaced.length > 0 ? { replacedSections: out.replaced } : {}),
   };
   return { kind: 'loaded', config, files: loaded };
 }

@@ -94,6 +94,9 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
   }
   const versionText = ev.config.readAs ?? (versionDeclared ? `version = ${version}` : 'no `version` key, so version 1');
   const readAsText = ev.config.readAs ? `read as version ${version}` : versionText;
+  const replaced = (ev.config.replacedSections ?? [])
+    .map((r) => ` ${r.by} redefines [plugins.${formatKeyPath([r.plugin])}], and containerd 1.x replaces the whole plugin section with an import's, so every earlier setting in it is dropped.`)
+    .join('');
   const ignoredText = ignored
     .map(
       (t) =>
@@ -104,7 +107,7 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
   if (!effective.present) {
     return fail(
       { expected, actual: `no [${effective.name}] table`, source },
-      `${ev.path} (${versionText}) has no [${effective.name}] table, so runc keeps the default SystemdCgroup = false.${ignoredText} Add SystemdCgroup = true under [${effective.name}].`,
+      `${ev.path} (${versionText}) has no [${effective.name}] table, so runc keeps the default SystemdCgroup = false.${replaced}${ignoredText} Add SystemdCgroup = true under [${effective.name}]${replaced ? ' in the file that defines that plugin last' : ''}.`,
     );
   }
   const value = effective.systemdCgroup;
