@@ -11,10 +11,25 @@ export interface CliResult {
   readonly ms: number;
 }
 
-export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export interface RunOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return runNode([`${repoRoot}bin/nodegate.js`, ...args], options);
+}
+
+/** `vitest run ARGS` from the repository root with its vitest.config.ts: the compliance suites without the CLI. */
+export function runVitestSuites(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return runNode([`${repoRoot}node_modules/vitest/vitest.mjs`, 'run', ...args], options);
+}
+
+function runNode(argv: readonly string[], options: RunOptions): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${repoRoot}bin/nodegate.js`, ...args], {
+    const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

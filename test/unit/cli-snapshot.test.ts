@@ -1,5 +1,5 @@
 // The CLI end to end with no node: replaying the recorded lab snapshot gives the same verdicts, JUnit and exit codes.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { catalog } from '../../src/catalog/index.ts';
 import { suiteChecks } from '../../src/run/suite-config.ts';
-import { runCli, repoRoot } from '../support/cli.ts';
+import { runCli, runVitestSuites, repoRoot } from '../support/cli.ts';
 import { readJUnit } from '../support/junit-read.ts';
 
 const snapshot = join(repoRoot, 'fixtures/snapshots/lab-drifted.json');
@@ -158,7 +158,7 @@ describe('--save-snapshot: a replay reaches the same gate as the live run it rec
     const verdicts = async (f: string) => readJUnit(await readFile(f, 'utf8')).map((c) => [c.id, c.status, c.message]);
     expect(await verdicts(replayXml)).toEqual(await verdicts(liveXml));
     expect((await verdicts(liveXml)).length).toBe(4);
-  });
+  }, 90_000);
 
   test('an unobservable node is saved with its failure, so the replay exits 3 as the live run did', async () => {
     // A closed loopback port: refused before any login. A fake agent socket passes the credential preflight.
@@ -177,20 +177,63 @@ describe('--save-snapshot: a replay reaches the same gate as the live run it rec
     expect(replay.exitCode).toBe(3);
     expect(replay.stdout).toMatch(/worker-07\n\s+UNOBSERVABLE .*connection refused/);
     expect(replay.stdout).toMatch(/GATE FAILED: could not observe 1 node: worker-07/);
-  });
+  }, 90_000);
 
   test('`vitest run suites/host` takes the same settings from NODEGATE_* variables', async () => {
     const junit = join(dir, 'vitest-host.xml');
-    const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', 'suites/host'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, NO_COLOR: '1', NODEGATE_SNAPSHOT: snapshot, NODEGATE_JUNIT: junit, NODEGATE_SKIP: 'HOST-1.4.5' },
-    });
-    expect(r.status).toBe(1); // Vitest's own exit code: failing tests
+    const r = await runVitestSuites(['suites/host'], { env: { NODEGATE_SNAPSHOT: snapshot, NODEGATE_JUNIT: junit, NODEGATE_SKIP: 'HOST-1.4.5' } });
+    expect(r.exitCode).toBe(1); // the gate: two required checks fail
     const cases = readJUnit(await readFile(junit, 'utf8'));
     expect(cases.every((c) => c.suite === 'worker-01 host')).toBe(true);
     expect(cases.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual(['HOST-1.2.2', 'HOST-1.4.4']);
     expect(cases.map((c) => c.id)).not.toContain('HOST-1.4.5');
-  });
+  }, 90_000);
+});
+
+describe('`vitest run suites/...` keeps the CLI contract: config-file settings and the gate\'s exit code', () => {
+  // HOST-1.1.4 is advisory; with an OS list that leaves out the lab node's, it fails. The gate passes that without
+  // --strict, while Vitest by itself would exit 1 for the failing test: only the gate's code can make this 0.
+  const setup = async (name: string, config: string) => {
+    const profile = join(dir, `${name}-profile.yaml`);
+    await writeFile(profile, 'os:\n  supported:\n    - { id: debian, versionId: "12" }\n');
+    const junit = join(dir, `${name}.xml`);
+    const file = join(dir, `${name}.config.yaml`);
+    await writeFile(file, `junit: ${junit}\njunitProperties: element\nprofileFile: ${profile}\n${config}`);
+    return { junit, env: { NODEGATE_CONFIG: file, NODEGATE_SNAPSHOT: snapshot, NODEGATE_ONLY: 'HOST-1.1.3,HOST-1.1.4' } };
+  };
+
+  test('config junit: and junitProperties: reach the reporter, and an advisory failure exits 0 as with the CLI', async () => {
+    const { junit, env } = await setup('lenient', '');
+    const r = await runVitestSuites(['suites/host'], { env });
+    expect(r.stdout).toMatch(/FAIL\s+HOST-1\.1\.4/);
+    expect(r.stdout).toMatch(/GATE PASSED/);
+    expect(r.exitCode).toBe(0);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('<property name="id" value="HOST-1.1.4"/>');
+    const cli = await runCli([], { env });
+    expect(cli.exitCode).toBe(0);
+  }, 90_000);
+
+  test('config strict: true gates the same advisory failure: exit 1', async () => {
+    const { env } = await setup('strict', 'strict: true\n');
+    const r = await runVitestSuites(['suites/host'], { env });
+    expect(r.stdout).toMatch(/GATE FAILED: strict: 1 advisory check not passing: HOST-1\.1\.4/);
+    expect(r.exitCode).toBe(1);
+  }, 90_000);
+
+  test('a replayed unobservable node exits 3, and a bad setting exits 2 with one line before any test runs', async () => {
+    const facts = JSON.parse(await readFile(snapshot, 'utf8')).nodes;
+    const mixed = join(dir, 'mixed.json');
+    const unobserved = [{ node: 'worker-02', target: 'ssh://root@10.0.0.21:22', failure: 'refused', message: 'ssh://root@10.0.0.21:22: connection refused on port 22' }];
+    await writeFile(mixed, JSON.stringify({ format: 'nodegate-snapshot/2', nodes: facts, unobserved }));
+    const r = await runVitestSuites(['suites/host'], { env: { NODEGATE_SNAPSHOT: mixed, NODEGATE_ONLY: 'HOST-1.1.3' } });
+    expect(r.stdout).toMatch(/GATE FAILED: could not observe 1 node: worker-02/);
+    expect(r.exitCode).toBe(3);
+    const bad = await runVitestSuites(['suites/host'], { env: { NODEGATE_SNAPSHOT: snapshot, NODEGATE_ONLY: 'HOST-9.9.9' } });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n').filter((l) => l.startsWith('nodegate: '))).toEqual([
+      'nodegate: --only: unknown check ID "HOST-9.9.9" — IDs are listed in the catalog (e.g. HOST-1.2.2, RT-2.3.1, or a prefix such as KUBELET or RT-2.2)',
+    ]);
+    expect(bad.stdout).not.toMatch(/GATE/);
+  }, 90_000);
 });

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
+import { nodeRequests } from '../../src/facts/node-requests.ts';
+import { compileProbe } from '../../src/facts/probe-script.ts';
 import { buildProfile, readProfileOverrides } from '../../src/profile/load.ts';
+import { normaliseSysctlKey } from '../../src/profile/schema.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -70,5 +73,44 @@ describe('profile', () => {
     const bad = await layer('first.yaml', 'kernel:\n  minimum: five\n');
     const good = await layer('second.yaml', 'node:\n  name: w\n');
     expect(() => buildProfile([bad, good])).toThrow(/first\.yaml: profile field "kernel\.minimum"/);
+  });
+
+  // procps-ng sysctl.c, slashdot(): the first of '.' or '/' in a key decides its notation, and the other character
+  // is then part of a name (man sysctl(8): "variable ... can use either '/' or '.' as separators").
+  test('sysctl keys: dotted and slashed forms are one key, in dotted form', () => {
+    expect(normaliseSysctlKey('net.ipv4.ip_forward')).toEqual({ ok: true, key: 'net.ipv4.ip_forward' });
+    expect(normaliseSysctlKey('net/ipv4/ip_forward')).toEqual({ ok: true, key: 'net.ipv4.ip_forward' });
+    expect(normaliseSysctlKey('net/bridge/bridge-nf-call-iptables')).toEqual({ ok: true, key: 'net.bridge.bridge-nf-call-iptables' });
+    expect(normaliseSysctlKey('kernel.panic_on_oops')).toEqual({ ok: true, key: 'kernel.panic_on_oops' });
+  });
+
+  test('sysctl keys: a dot inside a name (VLAN interface), a glob, an empty part or one word are refused by name', () => {
+    const slashed = normaliseSysctlKey('net/ipv4/conf/eth0.100/rp_filter');
+    expect(slashed).toEqual({ ok: false, reason: expect.stringContaining('names "eth0.100", a component with a dot in it') });
+    // The same key in dotted notation writes the name's dot as '/'.
+    expect(normaliseSysctlKey('net.ipv4.conf.eth0/100.rp_filter')).toEqual(slashed);
+    for (const bad of ['net.ipv4.conf.*.rp_filter', 'net..ipv4', '.net.ipv4', 'net.ipv4.', 'swappiness', 'net.ipv4.ip forward', '']) {
+      expect(normaliseSysctlKey(bad), bad).toMatchObject({ ok: false, reason: expect.stringContaining('is not a sysctl key') });
+    }
+  });
+
+  test('a slashed override replaces the dotted default, and the probe compiles (it threw before)', async () => {
+    const l = await layer('slashed.yaml', 'sysctls:\n  net/ipv4/ip_forward: 0\nkernelDefaults:\n  vm/overcommit_memory: 1\n');
+    const p = buildProfile([l]);
+    expect(p.sysctls['net.ipv4.ip_forward']).toBe('0');
+    expect(Object.keys(p.sysctls).filter((k) => k.includes('ip_forward'))).toEqual(['net.ipv4.ip_forward']);
+    expect(p.kernelDefaults['vm.overcommit_memory']).toBe('1');
+    expect(() => compileProbe(nodeRequests(p), 'abcdefgh12')).not.toThrow();
+    // The crash this replaces: the raw slashed key reaching the probe compiler.
+    const raw = { ...p, sysctls: { 'net/ipv4/ip_forward': '1' } };
+    expect(() => compileProbe(nodeRequests(raw), 'abcdefgh12')).toThrow(/not a sysctl key: net\/ipv4\/ip_forward/);
+  });
+
+  test('a bad sysctl key is a schema error naming the file and key, and so is one key spelled twice', async () => {
+    const vlan = await layer('vlan.yaml', 'sysctls:\n  net/ipv4/conf/eth0.100/rp_filter: 1\n');
+    expect(() => buildProfile([vlan])).toThrow(UsageError);
+    expect(() => buildProfile([vlan])).toThrow(/vlan\.yaml: profile field "sysctls\.net\/ipv4\/conf\/eth0\.100\/rp_filter": sysctl key .* a component with a dot/);
+    const twice = await layer('twice.yaml', 'sysctls:\n  net/ipv4/ip_forward: 1\n  net.ipv4.ip_forward: 0\n');
+    expect(() => buildProfile([twice])).toThrow(/twice\.yaml: profile field "sysctls\.net\/ipv4\/ip_forward": sysctl key "net\/ipv4\/ip_forward" is "net\.ipv4\.ip_forward" again/);
   });
 });

@@ -64,8 +64,49 @@ describe('settings', () => {
     await expect(resolveSettings({}, {}, bad)).rejects.toThrow(/nodegate\.config\.yaml: field "\(top level\)"/);
   });
 
-  test('--snapshot cannot be combined with --target', async () => {
-    await expect(resolveSettings({ snapshot: 'x.json', target: ['local'] }, {}, dir)).rejects.toThrow(/--snapshot/);
+  test('--snapshot cannot be combined with a target, a node name or --save-snapshot, from any source', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'ng-settings-snap-'));
+    const refused = (flags: Parameters<typeof resolveSettings>[0], env: NodeJS.ProcessEnv, cwd: string) =>
+      expect(resolveSettings(flags, env, cwd)).rejects.toThrow(UsageError);
+    await refused({ snapshot: 'x.json', target: ['local'] }, {}, empty);
+    await expect(resolveSettings({ snapshot: 'x.json', node: ['w'] }, {}, empty)).rejects.toThrow(/cannot be combined with --node$/);
+    await expect(resolveSettings({ snapshot: 'x.json', saveSnapshot: 'y.json' }, {}, empty)).rejects.toThrow(/cannot be combined with --save-snapshot$/);
+    await expect(resolveSettings({}, { NODEGATE_SNAPSHOT: 'x.json', NODEGATE_SAVE_SNAPSHOT: 'y.json' }, empty)).rejects.toThrow(/NODEGATE_SAVE_SNAPSHOT$/);
+    // The config in `dir` names a target and a node: a replay there names both sources.
+    await expect(resolveSettings({ snapshot: 'x.json' }, {}, dir)).rejects.toThrow(/cannot be combined with "target" in .*nodegate\.config\.yaml, "node" in .*nodegate\.config\.yaml$/);
+    const ok = await resolveSettings({ snapshot: 'x.json' }, {}, empty);
+    expect(ok.nodes).toEqual([]);
+    expect(ok.snapshot).toBe(join(empty, 'x.json'));
+  });
+
+  test('nodes: [] in the config file is a usage error: an audit of no node proves nothing', async () => {
+    const none = await mkdtemp(join(tmpdir(), 'ng-settings-none-'));
+    await writeFile(join(none, 'nodegate.config.yaml'), 'nodes: []\n');
+    await expect(resolveSettings({}, {}, none)).rejects.toThrow(/nodegate\.config\.yaml: field "nodes": lists no node/);
+  });
+
+  test('timeouts and concurrency: flag over variable over config key over default', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'ng-settings-t-'));
+    const d = await resolveSettings({}, {}, empty);
+    expect([d.connectTimeoutMs, d.commandTimeoutMs, d.concurrency]).toEqual([10_000, 60_000, 32]);
+    const cfg = await mkdtemp(join(tmpdir(), 'ng-settings-tc-'));
+    await writeFile(join(cfg, 'nodegate.config.yaml'), 'connectTimeoutSeconds: 4\ncommandTimeoutSeconds: 90\nconcurrency: 5\n');
+    const c = await resolveSettings({}, {}, cfg);
+    expect([c.connectTimeoutMs, c.commandTimeoutMs, c.concurrency]).toEqual([4000, 90_000, 5]);
+    const env = { NODEGATE_CONNECT_TIMEOUT: '2.5', NODEGATE_COMMAND_TIMEOUT: '30', NODEGATE_CONCURRENCY: '3' };
+    const e = await resolveSettings({}, env, cfg);
+    expect([e.connectTimeoutMs, e.commandTimeoutMs, e.concurrency]).toEqual([2500, 30_000, 3]);
+    const f = await resolveSettings({ connectTimeout: '1', commandTimeout: '7', concurrency: '2' }, env, cfg);
+    expect([f.connectTimeoutMs, f.commandTimeoutMs, f.concurrency]).toEqual([1000, 7000, 2]);
+  });
+
+  test('a bad timeout or concurrency is a usage error naming where it came from', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'ng-settings-bt-'));
+    await expect(resolveSettings({ connectTimeout: 'ten' }, {}, empty)).rejects.toThrow('--connect-timeout: "ten" is not a positive number of seconds');
+    await expect(resolveSettings({}, { NODEGATE_COMMAND_TIMEOUT: '0' }, empty)).rejects.toThrow('NODEGATE_COMMAND_TIMEOUT: "0" is not a positive number of seconds');
+    await expect(resolveSettings({ concurrency: '2.5' }, {}, empty)).rejects.toThrow('--concurrency: "2.5" is not a whole number of at least 1');
+    await writeFile(join(empty, 'nodegate.config.yaml'), 'concurrency: 0\n');
+    await expect(resolveSettings({}, {}, empty)).rejects.toThrow(/nodegate\.config\.yaml: field "concurrency"/);
   });
 
   test('several targets pair with their node names in order', async () => {
