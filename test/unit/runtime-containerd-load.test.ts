@@ -7,11 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { gatherFacts } from '../../src/facts/gather.ts';
 import { containerdFollowUps } from '../../src/facts/requirements-containerd.ts';
 import { cmd } from '../../src/facts/requirements.ts';
+import { runcOptionsPath, valueAt } from '../../src/parse/containerd-config.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { openLocal } from '../../src/target/local.ts';
@@ -77,8 +79,8 @@ async function runDaemon(dir: string): Promise<{ started: true } | { started: fa
   return { started: false, stderr };
 }
 
-/** The facts nodegate's probe gathers for this config: round one reads the main file, round two its imports. */
-async function observe(dir: string) {
+/** RT-2.2.1's verdict over the facts nodegate's probe gathers: round one reads the main file, round two its imports. */
+async function observe(dir: string, id = 'RT-2.2.1') {
   const main = join(dir, 'config.toml');
   const facts = await gatherFacts(openLocal(), {
     node: 'ctd-load',
@@ -89,7 +91,7 @@ async function observe(dir: string) {
     followUps: (round1) => containerdFollowUps(round1, main),
   });
   const profile = profileSchema.parse({ ...defaultProfile, containerd: { ...defaultProfile.containerd, configPath: main } });
-  return runtimeEvaluators['RT-2.2.1']!(facts, profile);
+  return runtimeEvaluators[id]!(facts, profile);
 }
 
 describe.skipIf(!canRun)(`RT-2.2.1 equals what the real ${canRun ? version.stdout.trim() : 'containerd 1.6'} does with the file (root)`, () => {
@@ -107,4 +109,33 @@ describe.skipIf(!canRun)(`RT-2.2.1 equals what the real ${canRun ? version.stdou
       expect(said ?? (c.name === 'duplicate table' || daemon.started ? printed : 'no containerd text')).toBe(printed);
     }, 20_000);
   }
+});
+
+describe.skipIf(!canRun)('RT-2.2.3 equals the SystemdCgroup containerd 1.6 ends up with after imports (`config dump`, root)', () => {
+  const main = (dir: string, imports: string) =>
+    `version = 2\nimports = [${imports}]\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n`.replaceAll('@DIR@', dir);
+  const dumped = (dir: string): unknown => {
+    const r = spawnSync('containerd', ['--config', join(dir, 'config.toml'), 'config', 'dump'], { encoding: 'utf8', cwd: '/', timeout: 10_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return valueAt(parse(r.stdout), [...runcOptionsPath[2], 'SystemdCgroup']);
+  };
+  it('an import that sets only the registry replaces the whole CRI section: SystemdCgroup falls back to false', async () => {
+    // services/server/config/config.go v1.6.20 mergeConfig: `for k, v := range from.Plugins { to.Plugins[k] = v }`.
+    const dir = join(work, 'replace');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.toml'), main(dir, '"@DIR@/registry.toml"'));
+    writeFileSync(join(dir, 'registry.toml'), '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n');
+    expect(dumped(dir)).toBe(false);
+    const v = await observe(dir, 'RT-2.2.3');
+    expect(v.status, v.message).toBe('fail');
+    expect(v.message).toContain('replaces the whole plugin section');
+  }, 20_000);
+  it('an import of another plugin leaves the CRI section alone: SystemdCgroup stays true', async () => {
+    const dir = join(work, 'other');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.toml'), main(dir, '"@DIR@/gc.toml"'));
+    writeFileSync(join(dir, 'gc.toml'), '[plugins."io.containerd.gc.v1.scheduler"]\n  pause_threshold = 0.03\n');
+    expect(dumped(dir)).toBe(true);
+    expect((await observe(dir, 'RT-2.2.3')).status).toBe('pass');
+  }, 20_000);
 });
