@@ -88,7 +88,8 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       help: values.help,
     };
   } catch (cause) {
-    throw new UsageError((cause as Error).message, 'run `nodegate --help` for the options');
+    // node:util's messages can span lines; the user gets one.
+    throw new UsageError((cause as Error).message.split('\n').join(' '), 'run `nodegate --help` for the options');
   }
 }
 
