@@ -38,7 +38,7 @@ afterAll(async () => {
 function probe(requests: ProbeRequest[]) {
   const script = compileProbe(requests, 'abcdef0123456789');
   const out = execFileSync('sh', ['-s'], { input: script.text, encoding: 'utf8', cwd: dir });
-  return parseProbeOutput(out, script.marker);
+  return parseProbeOutput(out, script);
 }
 
 describe('probe script', () => {
