@@ -8,8 +8,15 @@ import type { ExecResult } from './types.ts';
  */
 export const privilegedShell = 'if [ "$(id -u)" -eq 0 ]; then exec sh -s; else exec sudo -n -- sh -s; fi';
 
+/**
+ * The narrowest sudoers rule the probe can run under: exactly `sh -s` (sudo matches arguments when the rule lists
+ * them), so `sudo sh -c ...` and an interactive `sudo sh` are refused. It is still root for whatever arrives on
+ * stdin, which is how the probe is sent; README "Auditing nodes" says so.
+ */
+export const sudoersRule = (user: string): string => `${user} ALL=(root) NOPASSWD: /usr/bin/sh -s, /bin/sh -s`;
+
 const sudoersHint = (user: string): string =>
-  `give the audit user a sudoers rule "${user} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh" ` +
+  `give the audit user a sudoers rule "${sudoersRule(user)}" ` +
   '(visudo -f /etc/sudoers.d/nodegate), or connect as root';
 
 /** The audit user named in a label such as ssh://ops@host:22, for hints that can be pasted. */

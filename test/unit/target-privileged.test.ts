@@ -29,7 +29,7 @@ describe('sudoFailure', () => {
     const e = sudoFailure(result(stderr), target);
     expect(e?.failure).toBe('sudo-password');
     expect(e?.oneLine()).toBe('ssh://ops@10.250.0.9:22: sudo wants a password, and nodegate runs sudo -n (never prompts) — ' +
-      'give the audit user a sudoers rule "ops ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh" (visudo -f /etc/sudoers.d/nodegate), or connect as root');
+      'give the audit user a sudoers rule "ops ALL=(root) NOPASSWD: /usr/bin/sh -s, /bin/sh -s" (visudo -f /etc/sudoers.d/nodegate), or connect as root');
   });
 
   it('maps not-in-sudoers and not-allowed to auth', () => {
