@@ -5,6 +5,7 @@ import type { Target } from '../target/types.ts';
 import { privilegedShell, sudoFailure } from '../target/privileged.ts';
 import { compileProbe } from './probe-script.ts';
 import { parseProbeOutput, ProbeOutputError, type ParsedProbe } from './probe-parse.ts';
+import { redactCommandOutput } from './redact.ts';
 import type { ProbeRequest } from './requirements.ts';
 import type { NodeFacts } from './types.ts';
 
@@ -66,12 +67,13 @@ async function runProbe(target: Target, requests: readonly ProbeRequest[], timeo
     return parseProbeOutput(result.stdout, probe);
   } catch (cause) {
     if (!(cause instanceof ProbeOutputError)) throw cause;
-    const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ');
+    // The script's own stderr goes into the message (and so to the console): redacted like every other output.
+    const stderr = redactCommandOutput(result.stderr).trim().split('\n').slice(-3).join(' | ');
     throw new TargetError(
       'probe-failed',
       target.label,
       `the fact probe did not run (exit ${result.exitCode}${stderr ? `: ${stderr}` : ''}; ${cause.message})`,
-      'check that the node has a POSIX /bin/sh with coreutils (stat, cat, mktemp) and that the login shell prints nothing extra',
+      'check that the node has a POSIX /bin/sh with coreutils (stat, cat, mktemp -d with a writable $TMPDIR or /tmp) and that the login shell prints nothing extra',
       { cause },
     );
   }

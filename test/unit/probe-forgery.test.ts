@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compileProbe } from '../../src/facts/probe-script.ts';
 import { parseProbeOutput, ProbeOutputError, unsafeNameError } from '../../src/facts/probe-parse.ts';
-import { factsFromProbe } from '../../src/facts/gather.ts';
+import { factsFromProbe, gatherFacts } from '../../src/facts/gather.ts';
+import { TargetError } from '../../src/errors.ts';
+import type { ExecResult, Target } from '../../src/target/types.ts';
 import { collectConfDirs } from '../../src/facts/conf-dirs.ts';
 import type { ProbeRequest } from '../../src/facts/requirements.ts';
 
@@ -121,5 +123,41 @@ describe('the temporary directory', () => {
     expect(script.text).toMatch(/T=\$\(mktemp -d 2>\/dev\/null\)\n/);
     expect(script.text).toMatch(/trap 'rm -rf "\$T"' EXIT/);
     expect(execFileSync('sh', ['-n'], { input: script.text })).toBeDefined();
+  });
+});
+
+/** A target that runs the probe with this machine's sh, in an environment of the test's choosing, then lets the test alter the output. */
+function shTarget(env: NodeJS.ProcessEnv, alter: (stdout: string) => string = (o) => o): Target {
+  let trips = 0;
+  return {
+    label: 'local-test',
+    get roundTrips() {
+      return trips;
+    },
+    async exec(command: string, options): Promise<ExecResult> {
+      trips++;
+      const r = spawnSync('sh', ['-c', command], { input: options.stdin, encoding: 'utf8', env });
+      return { stdout: alter(r.stdout), stderr: r.stderr, exitCode: r.status ?? -1 };
+    },
+    async close() {},
+  };
+}
+
+describe('gathering fails closed, naming why', () => {
+  test('mktemp -d failing on the node is a probe-failed TargetError (exit 3), not facts', async () => {
+    const target = shTarget({ ...process.env, TMPDIR: join(dir, 'no-such-dir') });
+    const gathered = gatherFacts(target, { node: 'n', requests: [{ kind: 'file', path: '/etc/hostname' }] });
+    await expect(gathered).rejects.toBeInstanceOf(TargetError);
+    await expect(gathered).rejects.toThrow(/exit 97: nodegate probe: mktemp -d failed/);
+  });
+
+  test('output carrying a record nobody requested is a probe-failed TargetError that names the record', async () => {
+    // As if something on the node had learned the nonce and appended a record: the parser still refuses it.
+    const target = shTarget(process.env, (out) => {
+      const marker = /^NG=(\S+)/m.exec(out)?.[1] ?? /\n(@@nodegate-[0-9a-f]+) I identity/.exec(out)?.[1] ?? '';
+      return `${out}\n${marker} F /etc/passwd\nmissing\n`;
+    });
+    const gathered = gatherFacts(target, { node: 'n', requests: [{ kind: 'file', path: '/etc/hostname' }] });
+    await expect(gathered).rejects.toThrow(/F record for "\/etc\/passwd", which was neither requested nor listed/);
   });
 });
