@@ -1,5 +1,6 @@
 // One reading of a systemd unit's state for every service check: running now, starting at boot, and why not.
 import type { NodeFacts } from '../facts/types.ts';
+import { formatSeconds, parseUnitState, type UnitState } from '../kubelet/systemd-state.ts';
 import { commandFact, lastLines, oneLine } from './runtime/evidence.ts';
 import { error, fail, pass, type Verdict } from './verdict.ts';
 
@@ -10,6 +11,8 @@ export interface UnitCommands {
   readonly active: string;
   readonly enabled: string;
   readonly journal: string;
+  /** NodeFacts.commands key of the `systemctl show` state snippet (NRestarts, ActiveEnterTimestamp, node clock). */
+  readonly state?: string;
   /** Extra words for a state worth explaining, e.g. a kubelet that keeps restarting. */
   readonly explainState?: (activeState: string) => string;
 }
@@ -24,6 +27,25 @@ const enabledMeaning = (unit: string): Readonly<Record<string, string>> => ({
   linked: 'it is linked from outside the unit path, not enabled',
   'linked-runtime': 'it is linked under /run only',
 });
+
+/**
+ * A run younger than this, after systemd restarted the unit at least once, is judged a crash loop. With
+ * Restart=always and RestartSec=10 (kubeadm's kubelet unit; containerd's unit uses 5 s) a crashing service reads
+ * "active" for the seconds it takes to fail again, so one sample cannot tell "up" from "between two crashes";
+ * a run that has lasted five minutes has outlived every start-up failure we have seen on these nodes (the
+ * kubelet's bootstrap and CRI-connect failures exit within a minute or two), while a unit that recovered after a
+ * restart long ago is not in a loop.
+ */
+export const crashLoopWindowSeconds = 300;
+
+/** The state snippet's reading, or why it is not available (old snapshots, an old systemd without NRestarts). */
+function readState(facts: NodeFacts, key: string | undefined): { state?: UnitState; why?: string } {
+  if (key === undefined) return { why: 'no restart record is read for this unit' };
+  const f = commandFact(facts, key, 'systemctl show (NRestarts, ActiveEnterTimestamp)');
+  if (!f.ok) return { why: f.why };
+  if (f.fact.exitCode !== 0) return { why: `systemctl show exited with status ${f.fact.exitCode}: ${oneLine(f.fact.stderr)}` };
+  return { state: parseUnitState(f.fact.stdout) };
+}
 
 export function evaluateUnitState(facts: NodeFacts, c: UnitCommands): Verdict {
   const expected = 'active (running) and enabled';
@@ -40,14 +62,36 @@ export function evaluateUnitState(facts: NodeFacts, c: UnitCommands): Verdict {
   const enabledOut = enabled.fact.stdout.trim().split('\n')[0] ?? '';
   const notInstalled = enabledOut === '' && /no such file|not found|does not exist/i.test(enabled.fact.stderr);
   const enabledState = notInstalled ? 'not installed' : enabledOut || oneLine(enabled.fact.stderr) || `exit ${enabled.fact.exitCode}`;
-  const actual = `${activeState}, ${enabledState}`;
+  const { state, why: noState } = readState(facts, c.state);
+  const restarts = state?.nRestarts;
+  const restartText = restarts !== undefined ? `, ${restarts} automatic restart${restarts === 1 ? '' : 's'}` : '';
+  const upText = state?.activeForSeconds !== undefined && activeState === 'active' ? `, up ${formatSeconds(state.activeForSeconds)}` : '';
+  const actual = `${activeState}${state?.subState && state.subState !== activeState ? ` (${state.subState})` : ''}, ${enabledState}${restartText}${upText}`;
   const isActive = activeState === 'active' || activeState === 'reloading';
-  if (isActive && enabledState === 'enabled') return pass({ expected, actual, source });
+  const fullSource = state ? `${source}; systemctl show ${c.unit} -p NRestarts -p ActiveEnterTimestamp` : source;
+  // NRestarts counts systemd's automatic restarts since the unit was last started by hand: > 0 with a young run
+  // means the "active" just read is the gap between two crashes.
+  const crashLooping = isActive && restarts !== undefined && restarts > 0 && state?.activeForSeconds !== undefined && state.activeForSeconds < crashLoopWindowSeconds;
+  if (isActive && enabledState === 'enabled' && !crashLooping) {
+    const notes: string[] = [];
+    if (restarts !== undefined && restarts > 0) notes.push(`systemd restarted ${c.unit} ${restarts} time${restarts === 1 ? '' : 's'}; the current run has lasted ${formatSeconds(state?.activeForSeconds ?? 0)}, past the ${formatSeconds(crashLoopWindowSeconds)} a crash loop would not survive.`);
+    if (!state) notes.push(`Restart history not observed (${noState}): a unit in a crash loop can read "active" between restarts.`);
+    return pass({ expected, actual, source: fullSource }, notes.join(' '));
+  }
 
   const problems: string[] = [];
+  if (crashLooping) {
+    problems.push(
+      `${c.unit} reads active, but systemd has restarted it ${restarts} time${restarts === 1 ? '' : 's'} and the current run began ${formatSeconds(state?.activeForSeconds ?? 0)} ago${state?.activeSince ? ` (${state.activeSince})` : ''}: it is crash-looping, active only between restarts`,
+    );
+  }
   if (notInstalled) problems.push(`${c.unit}.service is not installed (systemctl knows no such unit)`);
   else {
-    if (!isActive) problems.push(`${c.unit} is ${activeState}, not active${c.explainState?.(activeState) ?? ''}`);
+    if (!isActive) {
+      const loop = state?.subState === 'auto-restart' ? `, waiting to be restarted by systemd${restarts !== undefined ? ` (restarted ${restarts} time${restarts === 1 ? '' : 's'} so far)` : ''}` : '';
+      const result = state?.result && state.result !== 'success' ? `; last result ${state.result}${state.execMainStatus ? `, exit status ${state.execMainStatus}` : ''}` : '';
+      problems.push(`${c.unit} is ${activeState}, not active${loop}${result}${c.explainState?.(activeState) ?? ''}`);
+    }
     if (enabledState !== 'enabled') {
       problems.push(`the unit is ${enabledState}: ${enabledMeaning(c.unit)[enabledState] ?? 'it is not enabled for boot'}`);
     }
@@ -55,5 +99,5 @@ export function evaluateUnitState(facts: NodeFacts, c: UnitCommands): Verdict {
   const j = commandFact(facts, c.journal, `journalctl -u ${c.unit}`);
   const lines = j.ok ? lastLines(j.fact.stdout, 10) : '';
   const journal = !j.ok ? `(no journal: ${j.why})` : lines ? `last journal lines:\n${lines}` : `(the journal has no ${c.unit} entries)`;
-  return fail({ expected, actual, source }, `${problems.join('; ')}.\n${journal}`);
+  return fail({ expected, actual, source: fullSource }, `${problems.join('; ')}.\n${journal}`);
 }

@@ -5,7 +5,8 @@ import type { Profile } from '../profile/schema.ts';
 import type { NodeFacts } from './types.ts';
 import type { DirRequest, FileRequest, ProbeRequest, StatRequest } from './requirements.ts';
 import { kubeletFlagFiles } from '../kubelet/effective.ts';
-import { kubeletCmd, kubeletDropInDirs, kubeletPaths, kubeletUnitFiles } from '../kubelet/paths.ts';
+import { debianPackageName, kubeletCmd, kubeletDropInDirs, kubeletPaths, kubeletUnitFiles } from '../kubelet/paths.ts';
+import { unitStateScript } from '../kubelet/systemd-state.ts';
 
 export { kubeletCmd, kubeletDropInDirs, kubeletPaths, kubeletUnitFiles, unitDirs } from '../kubelet/paths.ts';
 
@@ -37,6 +38,7 @@ export function kubeletRequests(profile: Profile): ProbeRequest[] {
       argv: ['systemctl', 'show', 'kubelet', '--no-pager', '-p', 'FragmentPath', '-p', 'DropInPaths', '-p', 'ExecStart', '-p', 'EnvironmentFiles', '-p', 'Environment', '-p', 'ActiveState', '-p', 'UnitFileState', '-p', 'MainPID'],
       needsSystemd: true,
     },
+    { kind: 'script', name: kubeletCmd.state, requires: 'systemctl', script: unitStateScript('kubelet') },
     { kind: 'command', name: kubeletCmd.active, argv: ['systemctl', 'is-active', 'kubelet'], needsSystemd: true },
     { kind: 'command', name: kubeletCmd.enabled, argv: ['systemctl', 'is-enabled', 'kubelet'], needsSystemd: true },
     { kind: 'command', name: kubeletCmd.journal, argv: ['journalctl', '-u', 'kubelet', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
@@ -47,12 +49,12 @@ export function kubeletRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: kubeletPaths.sysconfig },
     { kind: 'file', path: kubeletPaths.kubeadmFlags },
     { kind: 'file', path: kubeletPaths.config },
-    // What `apt-mark showhold` prints, read from dpkg's selections: apt-mark takes most of a second to start.
+    // Each package's selection and install state from dpkg's database (what `apt-mark showhold` reads, without its
+    // second of start-up): "hi  kubelet" is held and installed; a package dpkg never saw is named on stderr.
     {
-      kind: 'script',
-      name: kubeletCmd.holds,
-      requires: 'dpkg-query',
-      script: "dpkg-query -W -f='${db:Status-Want} ${binary:Package}\\n' | awk '$1 == \"hold\" { print $2 }'",
+      kind: 'command',
+      name: kubeletCmd.packages,
+      argv: ['dpkg-query', '-W', '-f=${db:Status-Abbrev} ${binary:Package}\\n', ...profile.kubelet.heldPackages.filter((p) => debianPackageName.test(p))],
     },
     { kind: 'command', name: kubeletCmd.listeners, argv: ['ss', '-Htlnp'] },
     // Listening sockets without iproute2 (minimal images): the kernel's own tables.

@@ -1,5 +1,6 @@
 // What the static HOST and RT checks need from a node, as data the probe script is compiled from.
 import type { Profile } from '../profile/schema.ts';
+import { unitStateScript } from '../kubelet/systemd-state.ts';
 
 /** Read a file: stat it and keep its text (or only a hash when `secret`). */
 export interface FileRequest {
@@ -59,6 +60,7 @@ export const cmd = {
   containerdActive: 'containerd-is-active',
   containerdEnabled: 'containerd-is-enabled',
   containerdJournal: 'containerd-journal',
+  containerdState: 'containerd-unit-state',
   containerdVersion: 'containerd-version',
   ctrVersion: 'ctr-version',
   runcVersion: 'runc-version',
@@ -150,6 +152,8 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: sysctlConf },
     { kind: 'command', name: cmd.containerdActive, argv: ['systemctl', 'is-active', 'containerd'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdEnabled, argv: ['systemctl', 'is-enabled', 'containerd'], needsSystemd: true },
+    // NRestarts, ActiveEnterTimestamp and the node's clock: a crash-looping containerd reads "active" between restarts.
+    { kind: 'script', name: cmd.containerdState, requires: 'systemctl', script: unitStateScript('containerd') },
     { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] },
     { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--connect-timeout', '2s', '--timeout', '3s', 'version'], timeoutSeconds: 6, needsSocket: socket },

@@ -23,9 +23,14 @@ export const kubeletCmd = {
   cmdline: 'kubelet-cmdline',
   version: 'kubelet-version',
   show: 'kubelet-systemctl-show',
+  state: 'kubelet-unit-state',
   active: 'kubelet-is-active',
   enabled: 'kubelet-is-enabled',
   journal: 'kubelet-journal',
   holds: 'dpkg-holds',
+  packages: 'dpkg-kube-packages',
   listeners: 'ss-listeners',
 } as const;
+
+/** Debian policy §5.6.1: what a package name may be (so a profile value is never read as a dpkg-query option). */
+export const debianPackageName = /^[a-z0-9][a-z0-9+.-]+$/;

@@ -82,6 +82,30 @@ evictionSoftGracePeriod:
 maxPods: 110
 `;
 
+/**
+ * What the unit-state snippet prints on a systemd node (TZ=UTC): the node's clocks, then `systemctl show`'s
+ * properties. `activeFor` seconds since the unit entered "active"; the node booted 10 days before `now`.
+ */
+export function unitStateOutput(o: { nRestarts: number; activeFor?: number; activeState?: string; subState?: string; result?: string; status?: number; now?: number }): string {
+  const now = o.now ?? 1_796_000_000;
+  const uptime = 864_000;
+  const entered = o.activeFor === undefined ? undefined : now - o.activeFor;
+  const stamp = entered === undefined ? '' : `${new Date(entered * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+  const day = entered === undefined ? '' : `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(entered * 1000).getUTCDay()]} `;
+  return [
+    `NodeClockRealtime=${now}`,
+    `NodeClockUptime=${uptime}.42`,
+    `ActiveState=${o.activeState ?? 'active'}`,
+    `SubState=${o.subState ?? 'running'}`,
+    `Result=${o.result ?? 'success'}`,
+    `NRestarts=${o.nRestarts}`,
+    `ActiveEnterTimestamp=${stamp ? day + stamp : ''}`,
+    `ActiveEnterTimestampMonotonic=${entered === undefined ? 0 : (uptime - o.activeFor!) * 1_000_000}`,
+    `ExecMainStatus=${o.status ?? 0}`,
+    '',
+  ].join('\n');
+}
+
 /** /proc/<pid>/cmdline as the probe prints it: one argument per line, then a blank line. */
 export const cmdlineOutput = (argv: readonly string[], pid = 812): string => `# pid: ${pid}\n${argv.join('\n')}\n\n`;
 
@@ -126,7 +150,9 @@ export function kubeletCommands(): Record<string, CommandFact> {
     'kubelet-is-active': ran('active\n'),
     'kubelet-is-enabled': ran('enabled\n'),
     'kubelet-journal': ran(''),
-    'dpkg-holds': ran('kubeadm\nkubectl\nkubelet\n'),
+    'kubelet-version': ran('Kubernetes v1.31.4\n'),
+    'kubelet-unit-state': ran(unitStateOutput({ nRestarts: 0, activeFor: 86_400 })),
+    'dpkg-kube-packages': ran('hi  kubeadm\nhi  kubectl\nhi  kubelet\n'),
     'ss-listeners': ran(
       'LISTEN 0      4096       127.0.0.1:10248      0.0.0.0:*    users:(("kubelet",pid=812,fd=20))\nLISTEN 0      4096               *:10250            *:*    users:(("kubelet",pid=812,fd=22))\nLISTEN 0      128          0.0.0.0:22         0.0.0.0:*    users:(("sshd",pid=500,fd=3))\n',
     ),

@@ -40,10 +40,10 @@ describe('the table covers the catalog', () => {
 
 describe('KUBELET-3.1.x packages and service', () => {
   it('3.1.1 fails naming the package that is not held, skips without apt', () => {
-    const v = check('KUBELET-3.1.1')(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-holds': ran('kubelet\n') } }));
+    const v = check('KUBELET-3.1.1')(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': ran('ii  kubeadm\nii  kubectl\nhi  kubelet\n') } }));
     expect(v.status).toBe('fail');
     expect(v.message).toContain('kubeadm, kubectl are not held');
-    expect(check('KUBELET-3.1.1')(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-holds': notFound } })).status).toBe('skip');
+    expect(check('KUBELET-3.1.1')(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': notFound } })).status).toBe('skip');
   });
   it('3.1.3 fails a crash-looping kubelet with its journal', () => {
     const v = check('KUBELET-3.1.3')(

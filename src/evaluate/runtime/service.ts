@@ -10,5 +10,6 @@ export function evaluateService(facts: NodeFacts): Verdict {
     active: cmd.containerdActive,
     enabled: cmd.containerdEnabled,
     journal: cmd.containerdJournal,
+    state: cmd.containerdState,
   });
 }
