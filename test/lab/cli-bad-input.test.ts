@@ -57,10 +57,19 @@ describe('usage and configuration errors exit 2 before touching any node', () =>
     expect(target.stderr).toMatch(/invalid --target "ftp:\/\/node"/);
   });
 
-  test('an SSH target with no key, no agent and no default key is a usage error', async () => {
+  test('an SSH target with no key, no agent and no default key is a usage error, found before any check runs', async () => {
     const r = await runCli(['--target', 'ssh://root@127.0.0.1:9'], { timeoutMs: bound, env: { SSH_AUTH_SOCK: '', HOME: dir } });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/nodegate: .*no SSH credentials/);
+    expect(said(r)).toMatch(/^nodegate: no SSH credentials: /);
+    // Before: the suites ran first, so the summary said "GATE FAILED" and the process then exited 2.
+    expect(r.stdout).toBe('');
+  });
+
+  test('a known_hosts file that cannot be read is a usage error before any check runs', async () => {
+    const r = await runCli(['--target', 'ssh://root@127.0.0.1:9', '--known-hosts', dir], { timeoutMs: bound, env: { SSH_AUTH_SOCK: join(dir, 'agent.sock') } });
+    expect(r.exitCode).toBe(2);
+    expect(said(r)).toMatch(new RegExp(`^nodegate: cannot read known_hosts ${dir}: .*EISDIR`));
+    expect(r.stdout).toBe('');
   });
 
   test('a snapshot that is not one', async () => {
@@ -73,18 +82,16 @@ describe('usage and configuration errors exit 2 before touching any node', () =>
 });
 
 describe('a node that answers TCP but never speaks SSH', () => {
-  test('is a timeout after the configured connect timeout: exit 3, while the suites waited for it', async () => {
+  test('is a timeout after --connect-timeout: exit 3, and the message names the setting', async () => {
     const silent = createServer(() => {}); // accepts and says nothing
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as AddressInfo).port;
-    const config = join(dir, 'slow.yaml');
-    await writeFile(config, `target: ssh://root@127.0.0.1:${port}\nconnectTimeoutSeconds: 3\n`);
     try {
       const key = join(dir, 'slow-key');
       generateKey(key);
-      const r = await runCli(['--config', config, '--identity', key, '--known-hosts', join(dir, 'none')], { timeoutMs: bound });
+      const r = await runCli(['--target', `ssh://root@127.0.0.1:${port}`, '--connect-timeout', '3', '--identity', key, '--known-hosts', join(dir, 'none')], { timeoutMs: bound });
       expect(r.exitCode).toBe(3);
-      expect(said(r)).toMatch(new RegExp(`ssh://root@127\\.0\\.0\\.1:${port}: .*(timed out|timeout)`, 'i'));
+      expect(said(r)).toMatch(new RegExp(`ssh://root@127\\.0\\.0\\.1:${port}: no SSH login within 3000 ms — .*raise --connect-timeout SECONDS \\(NODEGATE_CONNECT_TIMEOUT, connectTimeoutSeconds\\)`));
       expect(r.ms).toBeGreaterThan(3000);
       expect(r.ms).toBeLessThan(bound);
     } finally {
