@@ -1,6 +1,6 @@
 // Which verdicts a run owes (selected checks × observed nodes), so a check that never reported is a run error.
 import type { TestModule } from 'vitest/node';
-import { checksFor } from '../src/catalog/index.ts';
+import { checksFor, findCheck } from '../src/catalog/index.ts';
 import { areas, threatKeys, type Area, type ThreatKey } from '../src/catalog/types.ts';
 import { nodeNames } from '../src/run/context.ts';
 import type { CheckMeta } from '../src/run/meta.ts';
@@ -40,6 +40,40 @@ export function expectedFromModules(modules: ReadonlyArray<TestModule>): Expecte
 }
 
 const MAX_IDS = 6;
+
+/**
+ * An error verdict for every owed check that never reported, so JUnit and the console show the hole (a CI that
+ * reads only the JUnit file would otherwise see fewer testcases, all green). IDs outside the catalog are skipped:
+ * there is nothing to describe them with, and the run error names them anyway.
+ */
+export function missingMetas(metas: readonly CheckMeta[], expected: ExpectedVerdicts): CheckMeta[] {
+  const seen = new Set(metas.map((m) => `${m.node}\u0000${m.id}`));
+  const out: CheckMeta[] = [];
+  for (const node of expected.nodes) {
+    for (const id of expected.ids) {
+      const check = findCheck(id);
+      if (!check || seen.has(`${node}\u0000${id}`)) continue;
+      out.push({
+        id,
+        title: check.title,
+        area: check.area,
+        threat: check.threat,
+        level: check.level,
+        cis: check.cis,
+        // Not the check's own fix: nothing is known to be wrong with the node, only with the run.
+        remediation: 'Rerun the audit; if the check still reports nothing, report it as a nodegate bug (README, "Exit codes").',
+        node,
+        status: 'error',
+        expected: 'a verdict from the check',
+        actual: 'none: the check never reported',
+        source: 'nodegate run',
+        message: 'The check never reported a verdict (its suite file did not load, or its test crashed or never ran): the audit is incomplete.',
+        unobservable: false,
+      });
+    }
+  }
+  return out;
+}
 
 /** One line per node that owes verdicts it never gave: which checks never reported there. */
 export function missingVerdicts(metas: readonly CheckMeta[], expected: ExpectedVerdicts): string[] {

@@ -9,7 +9,7 @@ import { runOutcome } from '../src/run/outcome.ts';
 import type { RunOutcome } from '../src/run/outcome.ts';
 import { collectRun } from './collect.ts';
 import { renderSummary } from './console.ts';
-import { expectedFromModules, missingVerdicts, type ExpectedVerdicts } from './expected.ts';
+import { expectedFromModules, missingMetas, missingVerdicts, type ExpectedVerdicts } from './expected.ts';
 import { renderJUnit } from './junit.ts';
 import type { CheckPropertiesMode } from './junit.ts';
 
@@ -76,11 +76,13 @@ export class NodegateReporter implements Reporter {
     unhandledErrors: ReadonlyArray<SerializedError>,
     reason: TestRunEndReason,
   ): Promise<void> {
-    const { metas, durationsMs, problems } = collectRun(testModules);
+    const collected = collectRun(testModules);
+    const { durationsMs, problems } = collected;
     const runErrors = [...problems, ...unhandledErrors.map((e) => `unhandled error: ${e.message}`)];
     if (reason === 'interrupted') runErrors.push('the run was interrupted');
     const expected = this.options.expected ?? expectedFromModules(testModules);
-    if (expected) runErrors.push(...missingVerdicts(metas, expected));
+    if (expected) runErrors.push(...missingVerdicts(collected.metas, expected));
+    const metas = expected ? [...collected.metas, ...missingMetas(collected.metas, expected)] : collected.metas;
     const strict = this.options.strict ?? false;
 
     this.lastMetas = metas;

@@ -105,6 +105,7 @@ describe('nodegate --snapshot (the README demo)', () => {
     const r = await runCli(['--snapshot', corrupt, '--only', 'HOST-1.1.3']);
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toMatch(/GATE FAILED: the audit did not complete/);
+    expect(r.stdout).toMatch(/ERROR\s+HOST-1\.1\.3 .*\n\s+why\s+The check never reported a verdict/);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('nodegate: '));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/worker-01: 1 selected check never reported a verdict: HOST-1\.1\.3 — this is a bug in nodegate: report it/);

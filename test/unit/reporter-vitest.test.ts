@@ -100,6 +100,12 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
       'worker-02: 2 selected checks never reported a verdict: HOST-1.1.1, HOST-1.4.1',
     ]);
     expect(owed.lastOutcome?.exitCode).toBe(ExitCode.internal);
+    // Each hole is an error verdict too, so a CI reading only the JUnit file sees it.
+    expect(owed.lastMetas.filter((m) => m.actual === 'none: the check never reported').map((m) => [m.node, m.id, m.status, m.title])).toEqual([
+      ['worker-01', 'HOST-1.4.1', 'error', 'Bridged IPv4 traffic goes through iptables'],
+      ['worker-02', 'HOST-1.1.1', 'error', 'Hostname matches the node name'],
+      ['worker-02', 'HOST-1.4.1', 'error', 'Bridged IPv4 traffic goes through iptables'],
+    ]);
   });
 
   it('treats a suite file that did not load as a run error: its checks never reported', () => {
