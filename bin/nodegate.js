@@ -8,9 +8,17 @@ const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const modern = major > 22 || (major === 22 && minor >= 12);
 const bundledNode = fileURLToPath(new URL('../.tools/node/bin/node', import.meta.url));
 
+/** Exit 4 (nodegate failed), never 1, which a CI gate reads as "not compliant". */
+const internalError = 4;
+const reportHint = 'this is a bug in nodegate: report it with the command line and this message (README, "Exit codes")';
+
 function reexec(node, flags) {
   const child = spawnSync(node, [...flags, ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(child.status ?? 1);
+  if (child.status !== null) process.exit(child.status);
+  // Killed by a signal (or never started): say so, and do not let it read as a verdict.
+  const why = child.error ? `cannot start ${node}: ${child.error.message}` : `the audit process was killed by ${child.signal}`;
+  process.stderr.write(`nodegate: ${why}\n`);
+  process.exit(child.signal === 'SIGINT' ? 130 : internalError);
 }
 
 if (!modern) {
@@ -27,6 +35,13 @@ if (!modern) {
   const cache = enableCompileCache?.();
   // Vitest's worker threads read the same variable when they start, so they reuse the cache too.
   if (cache?.directory) process.env.NODE_COMPILE_CACHE ??= cache.directory;
-  const { run } = await import('../src/cli.ts');
+  let run;
+  try {
+    ({ run } = await import('../src/cli.ts'));
+  } catch (cause) {
+    // A module that does not load (a broken install or a bad edit) is nodegate's failure, not the node's.
+    process.stderr.write(`nodegate: internal error: cannot load nodegate: ${String(cause?.message ?? cause).split('\n')[0]} — ${reportHint}\n`);
+    process.exit(internalError);
+  }
   await run(process.argv.slice(2));
 }

@@ -177,6 +177,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  // A throw that escapes every await (a stray callback) would make Node exit 1, "not compliant": report it as ours.
+  const crash = (cause: unknown): void => {
+    const report = failureReport(cause);
+    process.stderr.write(`${report.line}\n`);
+    process.exit(report.code);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   let code: number;
   try {
     code = await main(argv);
