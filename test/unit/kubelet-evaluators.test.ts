@@ -295,14 +295,20 @@ describe('KUBELET-3.5.1 read-only port listener', () => {
   });
 });
 
-describe('RT-2.2.4 cgroup drivers agree', () => {
+describe('RT-2.2.4 cgroup drivers agree (the kubelet\'s own setting decides: containerd 1.7 has no RuntimeConfig)', () => {
+  // With containerd 2.x and kubelet 1.31 the driver comes from the CRI: test/unit/kubelet-cgroup-driver.test.ts.
+  const on17 = (config: string) =>
+    kdrift(withConfig(config), {
+      commands: { 'containerd-version': ran('containerd github.com/containerd/containerd v1.7.29 abc\n'), 'ctr-version': ran('Client:\n  Version:  v1.7.29\n\nServer:\n  Version:  v1.7.29\n') },
+    });
   it('fails a cgroupfs kubelet against a systemd containerd', () => {
-    const v = check('RT-2.2.4')(withConfig(compliantConfig.replace('cgroupDriver: systemd', 'cgroupDriver: cgroupfs')));
+    const v = check('RT-2.2.4')(on17(compliantConfig.replace('cgroupDriver: systemd', 'cgroupDriver: cgroupfs')));
     expect(v.status).toBe('fail');
     expect(v.message).toContain(`the kubelet uses cgroupfs (file:${cfg})`);
+    expect(v.message).toContain('falls back to its setting');
   });
   it('fails the v1beta1 default cgroupfs when the key was lost', () => {
-    const v = check('RT-2.2.4')(withConfig(edit('cgroupDriver', null)));
+    const v = check('RT-2.2.4')(on17(edit('cgroupDriver', null)));
     expect(v.status).toBe('fail');
     expect(v.message).toContain('the kubelet uses cgroupfs (default)');
   });
