@@ -23,6 +23,9 @@ export const denyingDefaults = ['SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KIL
 /** Actions that let the call run. */
 export const allowingActions = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG'] as const;
 
+/** The errno glibc and musl treat as "this kernel or filter does not know the call". */
+export const ENOSYS = 38;
+
 /** runc answers SCMP_ACT_ERRNO with EPERM when neither errnoRet nor defaultErrnoRet says otherwise. */
 export const defaultErrno = 1;
 

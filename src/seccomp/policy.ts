@@ -1,5 +1,6 @@
 // What a validated profile does to particular syscalls: SEC-4.2.3's default and SEC-4.2.4's modern-libc needs.
-import { allowingActions, defaultErrno, denyingDefaults, errnoName, isOneOf } from './actions.ts';
+import { allowingActions, defaultErrno, denyingDefaults, ENOSYS, errnoName, isOneOf } from './actions.ts';
+import { stubAnswers, type EnosysStub } from './enosys-stub.ts';
 import type { SeccompProfile, SeccompRule } from './profile.ts';
 
 /**
@@ -15,7 +16,7 @@ export const modernLibcSyscalls: ReadonlyArray<{ readonly name: string; readonly
   { name: 'epoll_pwait', legacy: ['epoll_wait'] },
 ];
 
-export const ENOSYS = 38;
+export { ENOSYS } from './actions.ts';
 
 /** How the filter answers one syscall, for a container without added capabilities. */
 export interface Answer {
@@ -27,10 +28,22 @@ export interface Answer {
   readonly conditional: boolean;
 }
 
-/** Rules gated on a capability (Docker's includes.caps) do not apply to a pod that drops ALL. */
+/**
+ * Rules gated on a capability (Docker's includes.caps) do not apply to a pod that drops ALL — in Docker's reading.
+ * A profile as containerd loads it (oci-decode.ts) has no includes left, so there every rule applies.
+ */
 const appliesUnprivileged = (r: SeccompRule): boolean => r.includes.caps.length === 0;
 
-export function answerFor(profile: SeccompProfile, name: string): Answer {
+/** Where the filter runs: runc's ENOSYS stub and the node's architecture, when known. */
+export interface FilterContext {
+  readonly stub?: EnosysStub;
+  readonly arch?: string;
+}
+
+export function answerFor(profile: SeccompProfile, name: string, ctx: FilterContext = {}): Answer {
+  // The stub runs before the filter: a call numbered above every named one never reaches the rules or the default.
+  const above = stubAnswers(ctx.stub, name, ctx.arch);
+  if (above) return { action: 'SCMP_ACT_ERRNO', errno: ENOSYS, from: `runc's ENOSYS stub (${name} is ${above.number} on ${ctx.arch}, above ${above.above} = ${above.highest}, the highest the profile names)`, conditional: false };
   const rules = profile.syscalls.filter((r) => appliesUnprivileged(r) && r.names.some((n) => n.name === name));
   const allow = rules.find((r) => isOneOf(allowingActions, r.action));
   const deny = rules.find((r) => !isOneOf(allowingActions, r.action) && r.args.length === 0);
@@ -60,10 +73,10 @@ export interface LibcReadiness {
   readonly clone3Ok: boolean;
 }
 
-export function libcReadiness(profile: SeccompProfile): LibcReadiness {
+export function libcReadiness(profile: SeccompProfile, ctx: FilterContext = {}): LibcReadiness {
   const missing = modernLibcSyscalls
-    .map(({ name, legacy }) => ({ name, answer: answerFor(profile, name), legacyAllowed: legacy.filter((l) => isAllowed(answerFor(profile, l))) }))
+    .map(({ name, legacy }) => ({ name, answer: answerFor(profile, name, ctx), legacyAllowed: legacy.filter((l) => isAllowed(answerFor(profile, l, ctx))) }))
     .filter((m) => !isAllowed(m.answer));
-  const clone3 = answerFor(profile, 'clone3');
+  const clone3 = answerFor(profile, 'clone3', ctx);
   return { missing, clone3, clone3Ok: isAllowed(clone3) || clone3.errno === ENOSYS };
 }

@@ -175,10 +175,31 @@ describe('SEC-4.2.2 profile valid', () => {
     expect(v(withFiles({ [webApp]: missing }), profile)).toMatchObject({ status: 'skip', actual: 'not installed' });
     expect(v(withFiles({ [webApp]: { state: 'unreadable', error: 'Permission denied' } }), profile).status).toBe('error');
   });
-  it.skipIf(!existsSync(dockerPath))('passes Docker\'s default profile installed as a localhost profile', () => {
+  it.skipIf(!existsSync(dockerPath))('fails Docker\'s default profile installed as a localhost profile: containerd drops its capability conditions', () => {
+    // containerd contrib/seccomp/seccomp.go (v1.6.20, v2.0.7) WithProfile: json.Unmarshal(f, s.Linux.Seccomp) into
+    // runtime-spec specs.LinuxSeccomp, whose LinuxSyscall has only names, action, errnoRet and args.
     const r = v(withFiles({ [webApp]: file(readFileSync(dockerPath, 'utf8')) }), profile);
-    expect(r.status).toBe('pass');
-    expect(r.message).toContain('names exist only on other architectures and are skipped there');
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('syscalls[16].includes: the rule\'s SCMP_ACT_ALLOW for open_by_handle_at was meant to apply only when caps ["CAP_DAC_READ_SEARCH"]; it applies to every container');
+    expect(r.message).toContain('syscalls[17].includes: the rule\'s SCMP_ACT_ALLOW for bpf, clone, clone3, fanotify_init, fsconfig, fsmount and 20 more was meant to apply only when caps ["CAP_SYS_ADMIN"]');
+    expect(r.actual).toMatch(/^containerd drops 25 fields that change the filter: syscalls\[1\]\.includes, /);
+  });
+  it('fails a rule with only Docker\'s singular "name": containerd decodes it as a rule with no names, which is no rule', () => {
+    const named = JSON.parse(goodProfile) as { syscalls: Array<Record<string, unknown>> };
+    named.syscalls.push({ name: 'ptrace', action: 'SCMP_ACT_ALLOW', comment: 'debuggers' });
+    const r = v(withFiles({ [webApp]: file(JSON.stringify(named)) }), profile);
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('syscalls[2].name: only "name": "ptrace" — the rule has no "names", so it is no rule');
+  });
+  it('fails a profile containerd cannot decode (the pod would not start), and notes ignored comments', () => {
+    const r = v(withFiles({ [webApp]: file(goodProfile.replace('"errnoRet": 38', '"errnoRet": -1')) }), profile);
+    expect(r).toMatchObject({ status: 'fail', actual: "invalid: syscalls[1].errnoRet: Go's encoding/json cannot unmarshal number into uint" });
+    expect(r.message).toContain('every pod using it fails to start');
+    const commented = JSON.parse(goodProfile) as Record<string, unknown>;
+    commented.comment = 'web app';
+    const ok = v(withFiles({ [webApp]: file(JSON.stringify(commented)) }), profile);
+    expect(ok.status).toBe('pass');
+    expect(ok.message).toContain('containerd ignores comment');
   });
 });
 
@@ -212,7 +233,7 @@ describe('SEC-4.2.4 modern libc', () => {
     expect(r.status).toBe('fail');
     expect(r.message).toContain('answers clone3 with EPERM (SCMP_ACT_ERRNO from syscalls[1]), which glibc ≥ 2.34 does not retry');
   });
-  it("fails the guide's profile, naming what is missing and clone3's EPERM", () => {
+  it("fails the guide's profile for what it does not allow; runc's ENOSYS stub answers its clone3, not EPERM", () => {
     const guide = readFileSync(guideWebApp, 'utf8');
     const facts = withFiles({ [webApp]: file(guide) });
     expect(ev('SEC-4.2.2')(facts, profile).status).toBe('pass');
@@ -220,8 +241,24 @@ describe('SEC-4.2.4 modern libc', () => {
     const r = v(facts, profile);
     expect(r.status).toBe('fail');
     expect(r.message).toContain(
-      `${webApp} does not allow newfstatat (it allows only the older stat, fstat), getdents64 (it allows only the older getdents), rseq, getrandom, epoll_pwait (it allows only the older epoll_wait)`,
+      `${webApp} does not allow newfstatat (it allows only the older stat, fstat), getdents64 (it allows only the older getdents), rseq (ENOSYS from runc's stub), getrandom (ENOSYS from runc's stub), epoll_pwait (it allows only the older epoll_wait)`,
     );
-    expect(r.message).toContain('it answers clone3 with EPERM (SCMP_ACT_ERRNO from defaultAction), which glibc ≥ 2.34 does not retry with clone');
+    // runc libcontainer/seccomp/patchbpf/enosys_linux.go (v1.1.5 and v1.3.3): generatePatch prepends a stub that
+    // answers ENOSYS for syscall numbers above the largest one the profile names (prlimit64 = 302 on x86_64 here),
+    // so clone3 (435) never reaches defaultAction: glibc ≥ 2.34 sees ENOSYS and falls back to clone.
+    expect(r.message).not.toContain('clone3');
+    expect(r.actual).toContain("clone3 ENOSYS (SCMP_ACT_ERRNO from runc's ENOSYS stub (clone3 is 435 on SCMP_ARCH_X86_64, above prlimit64 = 302");
+  });
+  it('without "architectures", runc before 1.1.15 adds no stub: clone3 gets the default EPERM; from 1.1.15 the native architecture is implied', () => {
+    // runc commit ccc500c42 "seccomp: patchbpf: always include native architecture in stub" (first in v1.1.15, v1.2.0);
+    // before it findLastSyscalls loops only over config.Architectures.
+    const guide = JSON.parse(readFileSync(guideWebApp, 'utf8')) as { architectures?: string[] };
+    delete guide.architectures;
+    const onRunc = (version: string) => drift(withFiles({ [webApp]: file(JSON.stringify(guide)) }), { commands: { 'runc-version': ran(`runc version ${version}\ncommit: x\nspec: 1.0.2-dev\n`) } });
+    const old = v(onRunc('1.1.5+ds1'), profile);
+    expect(old.message).toContain('it answers clone3 with EPERM (SCMP_ACT_ERRNO from defaultAction), which glibc ≥ 2.34 does not retry with clone');
+    const fixed = v(onRunc('1.1.15'), profile);
+    expect(fixed.actual).toContain("clone3 ENOSYS (SCMP_ACT_ERRNO from runc's ENOSYS stub");
+    expect(fixed.message).not.toContain('clone3');
   });
 });
