@@ -128,6 +128,9 @@ build_node_tree() {
   if [ "$variant" != base ] && [ -d "$FIXTURES/$variant/root" ]; then cp -a "$FIXTURES/$variant/root/." "$t/"; fi
   local p
   for p in $REMOVE; do rm -rf "${t:?}/$p"; done
+  # Git records no write bits, so a checkout made under umask 002 has group-writable fixtures; the node's files
+  # are a root-installed system's (0644/0755), or SEC-4.2.1 and friends would judge the clone, not the node.
+  chmod -R go-w "$t"
 
   local etc=$t/etc
   mkdir -p "$etc/containerd" "$etc/sudoers.d" "$etc/ssh" "$t/boot" "$etc/sysctl.d" "$etc/modules-load.d"
