@@ -75,7 +75,8 @@ export function kubeletFollowUps(round1: NodeFacts): ProbeRequest[] {
     out.push(r);
   };
   for (const path of named.plainFiles) if (round1.files[path] === undefined) add({ kind: 'file', path }, `f:${path}`);
-  for (const path of named.dirs) if (round1.dirs[path] === undefined) add({ kind: 'dir', path, glob: '*.conf' }, `d:${path}`);
+  // Every entry, not only *.conf: a subdirectory is walked by the kubelet, and must be seen to be reported.
+  for (const path of named.dirs) if (round1.dirs[path] === undefined) add({ kind: 'dir', path, glob: '*' }, `d:${path}`);
   for (const path of named.secretFiles) if (round1.files[path] === undefined) add({ kind: 'file', path, secret: true }, `f:${path}`);
   for (const path of named.stats) if (round1.files[path] === undefined) add({ kind: 'stat', path }, `f:${path}`);
   return out;

@@ -113,8 +113,17 @@ export function effectiveConfig(facts: NodeFacts, options: { configz?: object } 
       blocking.push(`--config-dir ${dirPath} was not listed by the probe (it is read in the probe's second round)`);
     } else if (d.state === 'missing') configDir = { path: dirPath, state: 'missing', files: [] };
     else {
-      const names = d.entries.filter((n) => n.endsWith('.conf')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const files = names.map((n) => readConfig(facts, `${dirPath.replace(/\/+$/, '')}/${n}`, 'drop-in'));
+      // filepath.WalkDir: entries in lexical order, into subdirectories too; only names whose filepath.Ext is
+      // ".conf" are merged. The probe lists one level, so a subdirectory is a place it could not read.
+      const base = dirPath.replace(/\/+$/, '');
+      const sorted = [...d.entries].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const isDir = (n: string): boolean => {
+        const f = facts.files[`${base}/${n}`];
+        return f?.state === 'present' && f.type === 'directory';
+      };
+      for (const n of sorted.filter(isDir)) blocking.push(`${base}/${n} is a subdirectory of --config-dir: the kubelet walks into it and merges its .conf files, which the probe does not read`);
+      const names = sorted.filter((n) => n.endsWith('.conf') && !isDir(n));
+      const files = names.map((n) => readConfig(facts, `${base}/${n}`, 'drop-in'));
       for (const f of files) if (f.state !== 'ok') blocking.push(f.error ?? f.path);
       configDir = { path: dirPath, state: 'ok', files };
     }

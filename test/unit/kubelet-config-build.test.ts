@@ -127,6 +127,18 @@ describe('--config-dir drop-ins merged as mergeKubeletConfigurations merges them
     expect(s.winner.label).toBe(`drop-in:${confD}/20-b.conf`);
   });
 
+  // server.go (v1.31.0) comment on mergeKubeletConfigurations: "Files in subdirectories are also processed in lexical
+  // order" (filepath.WalkDir descends): a subdirectory the probe did not read makes the configuration unknown.
+  it('a subdirectory of --config-dir blocks the verdicts: the kubelet reads files the probe did not', () => {
+    const facts = kdrift(withDropIns({ '10-a.conf': 'readOnlyPort: 0\n' }), {
+      files: { [`${confD}/20-more`]: { state: 'present', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 4096 } },
+      dirs: { [confD]: { state: 'present', entries: ['10-a.conf', '20-more'] } },
+    });
+    const eff = effectiveConfig(facts);
+    expect(eff.blocking).toEqual([`${confD}/20-more is a subdirectory of --config-dir: the kubelet walks into it and merges its .conf files, which the probe does not read`]);
+    expect(evaluateReadOnlyPort(facts, profile).status).toBe('error');
+  });
+
   // JSON merge patch (RFC 7386) merges objects key by key: docs "Kubelet Configuration Directory Merging" (maps
   // and structs merge, lists are replaced); loadConfigFile set DefaultEvictionHard when the file had none.
   it('maps merge key by key over the file (and the defaults the file left): a partial evictionHard keeps the rest', () => {
