@@ -8,6 +8,8 @@ import type { CheckMeta } from '../src/run/meta.ts';
 export interface ExpectedVerdicts {
   readonly nodes: readonly string[];
   readonly ids: readonly string[];
+  /** node+ID keys (see ownedKey) the run's own test filter excluded. */
+  readonly filteredOut?: readonly string[];
 }
 
 const suiteFile = /^suites\/([a-z]+)\/([a-z-]+)\.test\.ts$/;
@@ -36,8 +38,25 @@ export function expectedFromModules(modules: ReadonlyArray<TestModule>): Expecte
       if ((context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id)) ids.add(c.id);
     }
   }
-  return { nodes: nodeNames(context.observations), ids: [...ids] };
+  return { nodes: nodeNames(context.observations), ids: [...ids], filteredOut: filteredOut(modules) };
 }
+
+/**
+ * Checks whose test Vitest itself skipped before it ran (`-t PATTERN`, a test filter): the user left them out,
+ * so they are not owed. Keyed by node (the test's describe block) and ID (the first word of its name).
+ */
+function filteredOut(modules: ReadonlyArray<TestModule>): string[] {
+  const keys: string[] = [];
+  for (const mod of modules) {
+    for (const test of mod.children.allTests()) {
+      if (test.meta().nodegate !== undefined || test.result().state !== 'skipped' || test.parent.type !== 'suite') continue;
+      keys.push(ownedKey(test.parent.name, test.name.split(' ')[0] ?? ''));
+    }
+  }
+  return keys;
+}
+
+const ownedKey = (node: string, id: string): string => `${node}\u0000${id}`;
 
 const MAX_IDS = 6;
 
@@ -47,12 +66,12 @@ const MAX_IDS = 6;
  * there is nothing to describe them with, and the run error names them anyway.
  */
 export function missingMetas(metas: readonly CheckMeta[], expected: ExpectedVerdicts): CheckMeta[] {
-  const seen = new Set(metas.map((m) => `${m.node}\u0000${m.id}`));
+  const seen = new Set([...metas.map((m) => ownedKey(m.node, m.id)), ...(expected.filteredOut ?? [])]);
   const out: CheckMeta[] = [];
   for (const node of expected.nodes) {
     for (const id of expected.ids) {
       const check = findCheck(id);
-      if (!check || seen.has(`${node}\u0000${id}`)) continue;
+      if (!check || seen.has(ownedKey(node, id))) continue;
       out.push({
         id,
         title: check.title,
@@ -77,10 +96,10 @@ export function missingMetas(metas: readonly CheckMeta[], expected: ExpectedVerd
 
 /** One line per node that owes verdicts it never gave: which checks never reported there. */
 export function missingVerdicts(metas: readonly CheckMeta[], expected: ExpectedVerdicts): string[] {
-  const seen = new Set(metas.map((m) => `${m.node}\u0000${m.id}`));
+  const seen = new Set([...metas.map((m) => ownedKey(m.node, m.id)), ...(expected.filteredOut ?? [])]);
   const lines: string[] = [];
   for (const node of expected.nodes) {
-    const missing = expected.ids.filter((id) => !seen.has(`${node}\u0000${id}`));
+    const missing = expected.ids.filter((id) => !seen.has(ownedKey(node, id)));
     if (missing.length === 0) continue;
     const shown = missing.slice(0, MAX_IDS).join(', ');
     const more = missing.length > MAX_IDS ? ` (+${missing.length - MAX_IDS} more)` : '';

@@ -99,6 +99,7 @@ export class NodegateReporter implements Reporter {
     }
     const write = this.options.write ?? ((text: string) => void process.stdout.write(text));
     write(renderSummary(metas, { color: this.options.color ?? defaultColor(), strict, runErrors }));
-    if (this.options.setProcessExitCode) process.exitCode = this.lastOutcome.exitCode;
+    // An interrupted run keeps Vitest's own code (130 after Ctrl-C): the user stopped it, nodegate did not fail.
+    if (this.options.setProcessExitCode && reason !== 'interrupted') process.exitCode = this.lastOutcome.exitCode;
   }
 }

@@ -222,6 +222,12 @@ describe('`vitest run suites/...` keeps the CLI contract: config-file settings a
     expect(r.exitCode).toBe(1);
   }, 90_000);
 
+  test('a Vitest test filter (-t) narrows what is owed: the checks it leaves out are not "never reported"', async () => {
+    const r = await runVitestSuites(['suites/host', '-t', 'HOST-1.1.3'], { env: { NODEGATE_SNAPSHOT: snapshot } });
+    expect(r.stdout).toMatch(/1 passed, 0 failed, 0 errors, 0 skipped\nGATE PASSED/);
+    expect(r.exitCode).toBe(0);
+  }, 90_000);
+
   test('a replayed unobservable node exits 3, and a bad setting exits 2 with one line before any test runs', async () => {
     const facts = JSON.parse(await readFile(snapshot, 'utf8')).nodes;
     const mixed = join(dir, 'mixed.json');
