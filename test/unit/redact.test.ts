@@ -98,6 +98,20 @@ describe('containerd config.toml', () => {
     expect(out.split('\n')).toHaveLength(4);
   });
 
+  test('a header the scanner cannot read still lets a credential-named key below it be redacted', () => {
+    const text = '[plugins."unterminated]\n  password = "under-bad-header"\n';
+    const out = redactFileContent(cfg, text);
+    expect(out).not.toContain('under-bad-header');
+    expect(out.split('\n')).toHaveLength(3);
+  });
+
+  test('user-info in a mirror endpoint URL is redacted inside the TOML string', () => {
+    const text = '[plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]\n  endpoint = ["https://mirroruser:mirror-pass@mirror.example"]\n';
+    expect(redactFileContent(cfg, text)).toBe(
+      `[plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]\n  endpoint = ["https://${token('mirroruser:mirror-pass')}@mirror.example"]\n`,
+    );
+  });
+
   test('a TOML file is recognised by its tables even under another name', () => {
     expect(redactFileContent('/etc/containerd/custom.conf', '[plugins."io.containerd.grpc.v1.cri".registry.auths."r"]\n  password = "zzz"\n')).not.toContain('zzz');
   });
