@@ -4,6 +4,7 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { containerdFollowUps } from '../../src/facts/requirements-containerd.ts';
+import { compileProbe } from '../../src/facts/probe-script.ts';
 import { loaderRules } from '../../src/parse/containerd-rules.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
@@ -140,6 +141,12 @@ describe('round two: what the probe reads for `imports`', () => {
     const v = judge('RT-2.2.1', facts);
     expect(v.status).toBe('error');
     expect(v.message).toContain('uses glob syntax nodegate does not expand on the node');
+  });
+  it('node values reach the probe only quoted: a hostile import path is one quoted word, a hostile glob is not sent', () => {
+    const hostile = round1(`imports = ["/etc/x'; touch /tmp/pwned; '.toml", "/etc/containerd/$(id)*.toml"]\n`);
+    const requests = containerdFollowUps(hostile, cfg);
+    expect(requests).toEqual([{ kind: 'file', path: "/etc/x'; touch /tmp/pwned; '.toml" }]);
+    expect(compileProbe(requests, 'abcdef123456').text).toContain(`ng_file '/etc/x'\\''; touch /tmp/pwned; '\\''.toml' plain`);
   });
   it('nothing to read without imports', () => {
     expect(containerdFollowUps(compliantFacts(), cfg)).toEqual([]);
