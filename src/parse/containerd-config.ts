@@ -1,6 +1,6 @@
 // containerd's config.toml as containerd reads it: the schema version decides which table names count,
 // so a setting under another version's name is silently ignored and must be reported as such.
-import { exactLineOf, formatKeyPath, lineOf, parseTomlStrict, type TomlItem, type TomlProblem, type TomlTable } from './toml-strict.ts';
+import { exactLineOf, fileOf, formatKeyPath, lineOf, parseTomlStrict, type TomlItem, type TomlProblem, type TomlTable } from './toml-strict.ts';
 
 export type ConfigVersion = 1 | 2 | 3;
 
@@ -79,14 +79,15 @@ export function valueAt(root: TomlTable, path: readonly string[]): unknown {
 
 export type DisabledPlugins =
   | { readonly kind: 'unset' }
-  | { readonly kind: 'list'; readonly names: readonly string[]; readonly line: number | undefined }
+  | { readonly kind: 'list'; readonly names: readonly string[]; readonly line: number | undefined; readonly file?: string }
   | { readonly kind: 'invalid'; readonly value: unknown; readonly line: number | undefined };
 
 export function disabledPlugins(config: ContainerdConfig): DisabledPlugins {
   const value = config.value['disabled_plugins'];
   const line = exactLineOf(config.items, ['disabled_plugins']);
   if (value === undefined) return { kind: 'unset' };
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return { kind: 'list', names: value, line };
+  const file = fileOf(config.items, ['disabled_plugins']);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return { kind: 'list', names: value, line, ...(file ? { file } : {}) };
   return { kind: 'invalid', value, line };
 }
 
@@ -99,6 +100,9 @@ export interface OptionsTable {
   /** SystemdCgroup's value when the key is there (any type), and its line. */
   readonly systemdCgroup: unknown;
   readonly keyLine: number | undefined;
+  /** With imports: the file the table and the key were read from. */
+  readonly file?: string;
+  readonly keyFile?: string;
 }
 
 function optionsTable(config: ContainerdConfig, version: ConfigVersion): OptionsTable {
@@ -113,6 +117,8 @@ function optionsTable(config: ContainerdConfig, version: ConfigVersion): Options
     present,
     systemdCgroup: present ? (table as TomlTable)['SystemdCgroup'] : undefined,
     keyLine: present ? lineOf(config.items, keyPath) : undefined,
+    ...(present && fileOf(config.items, path) ? { file: fileOf(config.items, path) } : {}),
+    ...(present && fileOf(config.items, keyPath) ? { keyFile: fileOf(config.items, keyPath) } : {}),
   };
 }
 

@@ -81,3 +81,13 @@ export function lineOf(items: readonly TomlItem[], path: readonly string[]): num
 export function exactLineOf(items: readonly TomlItem[], path: readonly string[]): number | undefined {
   return items.find((i) => samePath(i.path, path))?.line;
 }
+
+/** The file of the item lineOf finds, when the items were merged from several files (containerd imports). */
+export function fileOf(items: readonly TomlItem[], path: readonly string[]): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const prefix = path.slice(0, n);
+    const hit = items.find((i) => samePath(i.path, prefix));
+    if (hit) return hit.file;
+  }
+  return undefined;
+}

@@ -96,7 +96,7 @@ describe('imports: merged per release, read by the probe', () => {
   it('2.x: an import setting SystemdCgroup = false wins over the main file', () => {
     const off = { ...files, '/etc/containerd/conf.d/registry.toml': '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n' };
     const v = judge('RT-2.2.3', on('2.0.7', off, dirs));
-    expect(v).toMatchObject({ status: 'fail', actual: 'SystemdCgroup = false (line 2)' });
+    expect(v).toMatchObject({ status: 'fail', actual: 'SystemdCgroup = false (/etc/containerd/conf.d/registry.toml line 2)' });
   });
   it('an import the probe could not read is an error, never a pass', () => {
     const unreadable = { ...files, '/etc/containerd/conf.d/registry.toml': { state: 'unreadable', error: 'Permission denied' } as const };

@@ -9,7 +9,9 @@ import { containerdConfig, type ConfigEvidence } from './evidence.ts';
 import { nodeContainerdVersion } from './versions.ts';
 
 const notParsed = (path: string): string => `${path} does not parse: see RT-2.2.1`;
-const at = (line: number | undefined): string => (line === undefined ? '' : ` (line ${line})`);
+/** " (line N)", or " (FILE line N)" for a line of an imported file. */
+const at = (line: number | undefined, file?: string, main?: string): string =>
+  line === undefined ? '' : file !== undefined && file !== main ? ` (${file} line ${line})` : ` (line ${line})`;
 
 /** Verdict for evidence that cannot be judged by 2.2.2/2.2.3, or undefined to go on. */
 function unusable(ev: ConfigEvidence, expected: string): Verdict | undefined {
@@ -58,16 +60,16 @@ export function evaluateCriEnabled(facts: NodeFacts, profile: Profile): Verdict 
   if (d.kind === 'invalid') {
     return fail({ expected, actual: `disabled_plugins = ${JSON.stringify(d.value)}`, source }, `disabled_plugins${at(d.line)} must be a list of plugin names; containerd rejects this value`);
   }
-  const actual = `disabled_plugins = ${JSON.stringify(d.names)}${at(d.line)}`;
+  const actual = `disabled_plugins = ${JSON.stringify(d.names)}${at(d.line, d.file, ev.path)}`;
   const hits = d.names.filter((n) => criPluginNames.includes(n));
   if (hits.length === 0) return pass({ expected, actual, source });
   return fail(
     { expected, actual, source },
-    `disabled_plugins${at(d.line)} lists ${hits.map((h) => `"${h}"`).join(', ')}, which disables containerd's CRI plugin: the kubelet cannot run pods through this containerd. Remove ${hits.length > 1 ? 'them' : 'it'} and restart containerd.`,
+    `disabled_plugins${at(d.line, d.file, ev.path)} lists ${hits.map((h) => `"${h}"`).join(', ')}, which disables containerd's CRI plugin: the kubelet cannot run pods through this containerd. Remove ${hits.length > 1 ? 'them' : 'it'} and restart containerd.`,
   );
 }
 
-const tableRef = (t: OptionsTable): string => `[${t.name}]${at(t.line)}`;
+const tableRef = (t: OptionsTable, main: string): string => `[${t.name}]${at(t.line, t.file, main)}`;
 
 export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdict {
   const ev = containerdConfig(facts, profile);
@@ -100,7 +102,7 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
   const ignoredText = ignored
     .map(
       (t) =>
-        ` ${tableRef(t)}${t.systemdCgroup !== undefined ? ` sets SystemdCgroup = ${JSON.stringify(t.systemdCgroup)}${at(t.keyLine)} but` : ''} is the config version ${t.version} name of that table: this file is ${readAsText}, so containerd ignores it.`,
+        ` ${tableRef(t, ev.path)}${t.systemdCgroup !== undefined ? ` sets SystemdCgroup = ${JSON.stringify(t.systemdCgroup)}${at(t.keyLine, t.keyFile, ev.path)} but` : ''} is the config version ${t.version} name of that table: this file is ${readAsText}, so containerd ignores it.`,
     )
     .join('');
 
@@ -111,16 +113,16 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
     );
   }
   const value = effective.systemdCgroup;
-  if (value === true) return pass({ expected, actual: `SystemdCgroup = true${at(effective.keyLine)}`, source });
+  if (value === true) return pass({ expected, actual: `SystemdCgroup = true${at(effective.keyLine, effective.keyFile, ev.path)}`, source });
   if (value === undefined) {
     return fail(
-      { expected, actual: `${tableRef(effective)} has no SystemdCgroup (default false)`, source },
-      `${tableRef(effective)} does not set SystemdCgroup, so runc uses the default false (cgroupfs).${ignoredText} Add SystemdCgroup = true to that table.`,
+      { expected, actual: `${tableRef(effective, ev.path)} has no SystemdCgroup (default false)`, source },
+      `${tableRef(effective, ev.path)} does not set SystemdCgroup, so runc uses the default false (cgroupfs).${ignoredText} Add SystemdCgroup = true to that table.`,
     );
   }
   const typed = typeof value === 'boolean' ? '' : ` — a ${typeof value}, not the boolean true`;
   return fail(
-    { expected, actual: `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine)}`, source },
-    `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine)} in ${tableRef(effective)}${typed}: runc uses the cgroupfs driver while the kubelet expects systemd.${ignoredText} Set SystemdCgroup = true.`,
+    { expected, actual: `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine, effective.keyFile, ev.path)}`, source },
+    `SystemdCgroup = ${JSON.stringify(value)}${at(effective.keyLine, effective.keyFile, ev.path)} in ${tableRef(effective, ev.path)}${typed}: runc uses the cgroupfs driver while the kubelet expects systemd.${ignoredText} Set SystemdCgroup = true.`,
   );
 }
