@@ -164,7 +164,14 @@ export async function main(argv: string[]): Promise<number> {
     await handedOff;
     await rm(handoff, { force: true });
   }
-  await observed; // an unexpected failure while observing surfaces here, after the report
+  // A failure while observing (anything but a named TargetError, which is a verdict) surfaces here, after the report.
+  const failure = await observed.then(() => undefined, (cause: unknown) => cause);
+  if (failure !== undefined) {
+    if (!reporter.lastOutcome) throw failure;
+    // The summary has already said the audit did not complete: its exit code stands, and this line says why.
+    process.stderr.write(`${failureReport(failure).line}\n`);
+    return reporter.lastOutcome.exitCode;
+  }
   const errors = vitest.state.getUnhandledErrors();
   // No vitest.close(): the reporters have written everything, and run() exits the process, which ends the worker
   // pool at once instead of after its orderly teardown (a third of a second on two cores).

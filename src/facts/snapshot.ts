@@ -1,5 +1,5 @@
 // Saves gathered facts to a file and replays them, so a node can be audited again with no node at all.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { NodeFacts } from './types.ts';
@@ -24,10 +24,15 @@ export interface Snapshot {
 
 export async function saveSnapshot(file: string, nodes: readonly NodeFacts[], unobserved: readonly UnobservedNode[] = []): Promise<void> {
   const snapshot: Snapshot = { format: 'nodegate-snapshot/2', nodes, unobserved };
-  await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(snapshot, null, 1)}\n`, { mode: 0o600 });
-  await rename(temp, file);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, `${JSON.stringify(snapshot, null, 1)}\n`, { mode: 0o600 });
+    await rename(temp, file);
+  } catch (cause) {
+    await rm(temp, { force: true });
+    throw new UsageError(`cannot save snapshot ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, 'pass a path in a writable directory with room for it', { cause });
+  }
 }
 
 export async function loadSnapshot(file: string): Promise<Snapshot> {

@@ -1,4 +1,7 @@
 // Everything checked before a run starts, shared by the CLI and `vitest run suites/...`: a bad input is exit 2 up front.
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { loadSnapshot } from '../facts/snapshot.ts';
 import { buildProfile } from '../profile/load.ts';
@@ -38,10 +41,25 @@ export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
     throw new UsageError(`node name "${repeated}" is given to more than one ${settings.snapshot ? 'node of the snapshot' : 'target'}`,
       'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   }
+  if (settings.saveSnapshot) await writableDirectory(settings.saveSnapshot);
   // Once per distinct transport: every SSH node shares the identity and known_hosts settings.
   const ssh = specs.find((s) => s.kind === 'ssh');
   if (ssh) {
     await preflightTarget(ssh, { identityFile: settings.identityFile, knownHostsFile: settings.knownHostsFile });
   }
   return { profile, nodeNames, selectedIds: selected.map((c) => c.id) };
+}
+
+/** The snapshot is written after every node is observed: a path that cannot take it is found before, not after. */
+async function writableDirectory(file: string): Promise<void> {
+  const dir = dirname(file);
+  const refuse = (why: string, cause?: unknown): UsageError =>
+    new UsageError(`--save-snapshot: cannot write into ${dir}: ${why}`, 'pass a path in a writable directory', { cause });
+  const made = await mkdir(dir, { recursive: true }).then(() => undefined, (cause: unknown) => cause);
+  const found = await stat(dir).catch(() => undefined);
+  if (!found) throw refuse((made as NodeJS.ErrnoException | undefined)?.code ?? 'it does not exist', made);
+  if (!found.isDirectory()) throw refuse('not a directory');
+  await access(dir, constants.W_OK).catch((cause: unknown) => {
+    throw refuse((cause as NodeJS.ErrnoException).code ?? String(cause), cause);
+  });
 }

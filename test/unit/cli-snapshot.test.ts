@@ -133,6 +133,16 @@ describe('nothing audited is never a pass: no node is a usage error (exit 2, one
     expect(oneLine(r)).toEqual([`nodegate: ${config}: field "nodes": lists no node: an audit of no node proves nothing — see README, "Configuration"`]);
   });
 
+  test('a --save-snapshot path that cannot be written is found before any node is audited', async () => {
+    // A directory path through a regular file: no user, root included, can create it.
+    const file = join(dir, 'plain-file');
+    await writeFile(file, '');
+    const r = await runCli(['--target', 'local', '--save-snapshot', join(file, 'x.json')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r)).toEqual([`nodegate: --save-snapshot: cannot write into ${file}: not a directory — pass a path in a writable directory`]);
+  });
+
   test('--save-snapshot, --node or NODEGATE_NODE with --snapshot are refused, not ignored', async () => {
     const save = await runCli(['--snapshot', snapshot, '--save-snapshot', join(dir, 'never.json')]);
     expect(save.exitCode).toBe(2);
