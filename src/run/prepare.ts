@@ -41,7 +41,8 @@ export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
     throw new UsageError(`node name "${repeated}" is given to more than one ${settings.snapshot ? 'node of the snapshot' : 'target'}`,
       'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   }
-  if (settings.saveSnapshot) await writableDirectory(settings.saveSnapshot);
+  if (settings.saveSnapshot) await writableDirectory(settings.saveSnapshot, '--save-snapshot');
+  if (settings.junitFile) await writableDirectory(settings.junitFile, '--junit');
   // Once per distinct transport: every SSH node shares the identity and known_hosts settings.
   const ssh = specs.find((s) => s.kind === 'ssh');
   if (ssh) {
@@ -50,11 +51,11 @@ export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
   return { profile, nodeNames, selectedIds: selected.map((c) => c.id) };
 }
 
-/** The snapshot is written after every node is observed: a path that cannot take it is found before, not after. */
-async function writableDirectory(file: string): Promise<void> {
+/** Snapshot and JUnit are written after the audit: a path that cannot take them is found before it, not after. */
+async function writableDirectory(file: string, flag: string): Promise<void> {
   const dir = dirname(file);
   const refuse = (why: string, cause?: unknown): UsageError =>
-    new UsageError(`--save-snapshot: cannot write into ${dir}: ${why}`, 'pass a path in a writable directory', { cause });
+    new UsageError(`${flag}: cannot write into ${dir}: ${why}`, 'pass a path in a writable directory', { cause });
   const made = await mkdir(dir, { recursive: true }).then(() => undefined, (cause: unknown) => cause);
   const found = await stat(dir).catch(() => undefined);
   if (!found) throw refuse((made as NodeJS.ErrnoException | undefined)?.code ?? 'it does not exist', made);

@@ -133,7 +133,7 @@ describe('nothing audited is never a pass: no node is a usage error (exit 2, one
     expect(oneLine(r)).toEqual([`nodegate: ${config}: field "nodes": lists no node: an audit of no node proves nothing — see README, "Configuration"`]);
   });
 
-  test('a --save-snapshot path that cannot be written is found before any node is audited', async () => {
+  test('a --save-snapshot or --junit path that cannot be written is found before any node is audited', async () => {
     // A directory path through a regular file: no user, root included, can create it.
     const file = join(dir, 'plain-file');
     await writeFile(file, '');
@@ -141,6 +141,9 @@ describe('nothing audited is never a pass: no node is a usage error (exit 2, one
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
     expect(oneLine(r)).toEqual([`nodegate: --save-snapshot: cannot write into ${file}: not a directory — pass a path in a writable directory`]);
+    const junit = await runCli(['--snapshot', snapshot, '--junit', join(file, 'out.xml')]);
+    expect(junit.exitCode).toBe(2);
+    expect(oneLine(junit)).toEqual([`nodegate: --junit: cannot write into ${file}: not a directory — pass a path in a writable directory`]);
   });
 
   test('--save-snapshot, --node or NODEGATE_NODE with --snapshot are refused, not ignored', async () => {
