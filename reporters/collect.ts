@@ -61,9 +61,10 @@ export function collectRun(modules: ReadonlyArray<TestModule>): CollectedRun {
     for (const test of mod.children.allTests()) {
       const meta = test.meta().nodegate;
       if (meta === undefined) {
-        if (test.result().state === 'failed') {
-          problems.push(`${test.fullName}: failed before recording a verdict: ${firstError(test)}`);
-        }
+        const state = test.result().state;
+        if (state === 'failed') problems.push(`${test.fullName}: failed before recording a verdict: ${firstError(test)}`);
+        // Still pending when the run ended: its worker died under it (killed, out of memory) or the run stopped.
+        if (state === 'pending') problems.push(`${test.fullName}: never finished (its worker crashed or the run stopped)`);
         continue;
       }
       metas.push(reconcile(meta, test));

@@ -134,3 +134,42 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
     expect(text).toContain('1 passed, 1 failed, 1 errors, 1 skipped\nrun error: suites/broken.test.ts: suite cannot load\n');
   });
 });
+
+describe('NodegateReporter when a worker process dies mid-run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodegate-crash-'));
+  const expected = { nodes: ['worker-01'], ids: ['HOST-1.1.1', 'HOST-1.3.1'] };
+  const reporter = new NodegateReporter({ strict: false, color: false, write: () => {}, expected });
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'suites'));
+    writeFileSync(join(dir, 'suites', 'host.test.ts'), `
+const base = ${JSON.stringify(base)};
+test('HOST-1.1.1', ({ task }) => {
+  task.meta.nodegate = { ...base, id: 'HOST-1.1.1', threat: 'availability', status: 'pass' };
+});
+`);
+    // The worker kills itself before the check can record anything, as the OOM killer or a segfault would.
+    writeFileSync(join(dir, 'suites', 'crash.test.ts'), "test('HOST-1.3.1', () => { process.kill(process.pid, 'SIGKILL'); });\n");
+    const exitCode = process.exitCode;
+    const vitest = await startVitest([], {
+      root: dir,
+      config: false,
+      watch: false,
+      globals: true,
+      include: ['suites/**/*.test.ts'],
+      reporters: [reporter],
+      pool: 'forks',
+      maxWorkers: 1,
+    });
+    await vitest.close();
+    process.exitCode = exitCode;
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is an incomplete run (exit 4) naming the check that never reported, and an error verdict for it', () => {
+    expect(reporter.lastOutcome?.exitCode).toBe(ExitCode.internal);
+    expect(reporter.lastRunErrors).toContain('worker-01: 1 selected check never reported a verdict: HOST-1.3.1');
+    expect(reporter.lastRunErrors.some((e) => /HOST-1\.3\.1: never finished|Worker forks emitted error/.test(e))).toBe(true);
+    expect(reporter.lastMetas.map((m) => [m.id, m.status])).toEqual([['HOST-1.1.1', 'pass'], ['HOST-1.3.1', 'error']]);
+  });
+});
