@@ -29,7 +29,7 @@ Audit a Kubernetes worker node against its documented state.
                            Jenkins/Ant JUnit XSD) or element (<properties> in <testcase>, as pytest writes)
   --only IDS               run only these check IDs (comma separated)
   --skip IDS               do not run these check IDs
-  --save-snapshot FILE     save the gathered facts (no secret contents)
+  --save-snapshot FILE     save the gathered facts (no secret contents) and which nodes could not be observed
   --snapshot FILE          replay saved facts instead of reaching a node
   --strict                 advisory failures and skips also fail the gate
   --connect-timeout SECS   how long an SSH login may take (default: ${defaultConnectTimeoutSeconds})
