@@ -30,8 +30,6 @@ export const kubeletCmdlineScript = [
 export function kubeletRequests(profile: Profile): ProbeRequest[] {
   return [
     { kind: 'script', name: kubeletCmd.cmdline, script: kubeletCmdlineScript },
-    // The binary's minor decides how --config-dir drop-ins merge and whether the cgroup driver comes from the CRI.
-    { kind: 'command', name: kubeletCmd.version, argv: ['kubelet', '--version'], timeoutSeconds: 10 },
     {
       kind: 'command',
       name: kubeletCmd.show,
@@ -49,12 +47,14 @@ export function kubeletRequests(profile: Profile): ProbeRequest[] {
     { kind: 'file', path: kubeletPaths.sysconfig },
     { kind: 'file', path: kubeletPaths.kubeadmFlags },
     { kind: 'file', path: kubeletPaths.config },
-    // Each package's selection and install state from dpkg's database (what `apt-mark showhold` reads, without its
-    // second of start-up): "hi  kubelet" is held and installed; a package dpkg never saw is named on stderr.
+    // Each package's selection, install state and version from dpkg's database (what `apt-mark showhold` reads,
+    // without its second of start-up): "hi  kubelet 1.31.2-1.1" is held and installed; a package dpkg never saw is
+    // named on stderr. The kubelet package's version is the minor the configuration rules follow: the binary itself
+    // is not run (`kubelet --version` on a stand-in or wrapper would start it).
     {
       kind: 'command',
       name: kubeletCmd.packages,
-      argv: ['dpkg-query', '-W', '-f=${db:Status-Abbrev} ${binary:Package}\\n', ...profile.kubelet.heldPackages.filter((p) => debianPackageName.test(p))],
+      argv: ['dpkg-query', '-W', '-f=${db:Status-Abbrev} ${binary:Package} ${Version}\\n', ...profile.kubelet.heldPackages.filter((p) => debianPackageName.test(p))],
     },
     { kind: 'command', name: kubeletCmd.listeners, argv: ['ss', '-Htlnp'] },
     // Listening sockets without iproute2 (minimal images): the kernel's own tables.

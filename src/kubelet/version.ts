@@ -1,6 +1,7 @@
-// The kubelet's Kubernetes minor, read from `kubelet --version` (else the supported default), and the behaviours
+// The kubelet's Kubernetes minor, read from dpkg's kubelet package (else the supported default), and the behaviours
 // of the configuration pipeline that changed between 1.28 and 1.33, so each verdict can say which rule applied.
 import type { NodeFacts } from '../facts/types.ts';
+import { isInstalled, parseDpkgPackages } from './packages.ts';
 import { kubeletCmd } from './paths.ts';
 
 /** The minors whose semantics are modelled; outside them the nearest rule applies and the verdict says so. */
@@ -24,13 +25,30 @@ export function parseKubeletVersion(stdout: string): { minor: number; text: stri
   return m?.[1] && m[2] ? { minor: Number(m[2]), text: m[1] } : undefined;
 }
 
+/** The Debian package version of the Kubernetes apt repositories: "1.31.2-1.1" (pkgs.k8s.io), "1.28.15-00" (legacy). */
+export function parseDebVersion(v: string): { minor: number; text: string } | undefined {
+  const m = /^(?:\d+:)?1\.(\d+)\.\d+/.exec(v);
+  return m?.[1] ? { minor: Number(m[1]), text: v } : undefined;
+}
+
+/**
+ * `kubelet --version` output when the facts hold one (a replayed snapshot), else the installed kubelet package's
+ * version; the probe does not run the binary, which on a wrapper or stand-in would start a kubelet.
+ */
 export function kubeletVersion(facts: NodeFacts): KubeletVersion {
-  const c = facts.commands[kubeletCmd.version];
   const assumed = (why: string): KubeletVersion => ({ minor: defaultMinor, text: `1.${defaultMinor} (assumed)`, observed: false, why });
-  if (c === undefined) return assumed('the probe did not run `kubelet --version`');
-  if (c.state !== 'ran') return assumed(`\`kubelet --version\` ${c.state === 'not-found' ? 'found no kubelet binary' : `was ${c.state}`}`);
-  const v = parseKubeletVersion(c.stdout);
-  return v ? { ...v, observed: true } : assumed(`\`kubelet --version\` printed ${JSON.stringify(c.stdout.trim().slice(0, 80))}`);
+  const printed = facts.commands[kubeletCmd.version];
+  if (printed?.state === 'ran') {
+    const v = parseKubeletVersion(printed.stdout);
+    if (v) return { ...v, observed: true };
+  }
+  const c = facts.commands[kubeletCmd.packages];
+  if (c === undefined) return assumed("the probe did not read dpkg's kubelet package");
+  if (c.state !== 'ran') return assumed(`reading dpkg's packages ${c.state === 'not-found' ? 'found no dpkg-query' : `was ${c.state}`}`);
+  const pkg = parseDpkgPackages(c.stdout).find((p) => p.name === 'kubelet');
+  if (!pkg || !isInstalled(pkg.status)) return assumed('no kubelet package is installed');
+  const v = pkg.version ? parseDebVersion(pkg.version) : undefined;
+  return v ? { minor: v.minor, text: `v1.${v.minor} (package ${v.text})`, observed: true } : assumed(`the kubelet package's version ${JSON.stringify(pkg.version ?? '')} is not 1.x.y`);
 }
 
 /**

@@ -106,6 +106,9 @@ export function unitStateOutput(o: { nRestarts: number; activeFor?: number; acti
   ].join('\n');
 }
 
+/** dpkg-query's lines for the three packages, held and installed at one version (pkgs.k8s.io's "1.31.4-1.1"). */
+export const kubePackages = (version: string): string => ['kubeadm', 'kubectl', 'kubelet'].map((p) => `hi  ${p} ${version}`).join('\n') + '\n';
+
 /** /proc/<pid>/cmdline as the probe prints it: one argument per line, then a blank line. */
 export const cmdlineOutput = (argv: readonly string[], pid = 812): string => `# pid: ${pid}\n${argv.join('\n')}\n\n`;
 
@@ -150,9 +153,8 @@ export function kubeletCommands(): Record<string, CommandFact> {
     'kubelet-is-active': ran('active\n'),
     'kubelet-is-enabled': ran('enabled\n'),
     'kubelet-journal': ran(''),
-    'kubelet-version': ran('Kubernetes v1.31.4\n'),
     'kubelet-unit-state': ran(unitStateOutput({ nRestarts: 0, activeFor: 86_400 })),
-    'dpkg-kube-packages': ran('hi  kubeadm\nhi  kubectl\nhi  kubelet\n'),
+    'dpkg-kube-packages': ran(kubePackages('1.31.4-1.1')),
     'ss-listeners': ran(
       'LISTEN 0      4096       127.0.0.1:10248      0.0.0.0:*    users:(("kubelet",pid=812,fd=20))\nLISTEN 0      4096               *:10250            *:*    users:(("kubelet",pid=812,fd=22))\nLISTEN 0      128          0.0.0.0:22         0.0.0.0:*    users:(("sshd",pid=500,fd=3))\n',
     ),

@@ -62,6 +62,15 @@ function packagedNode(options: { dropIn?: string; envFile?: [string, string]; fl
   return kdrift(kubeletCompliantFacts(), { files, dirs, commands: { 'kubelet-cmdline': ran('# pid: none\n') } });
 }
 
+/**
+ * The same node with containerd 1.7, which does not implement the CRI RuntimeConfig call: the kubelet's own
+ * cgroupDriver decides RT-2.2.4 (with containerd 2.x and kubelet 1.31 the driver comes from containerd instead).
+ */
+const onContainerd17 = (facts: WithRunner): WithRunner =>
+  kdrift(facts, {
+    commands: { 'containerd-version': ran('containerd github.com/containerd/containerd v1.7.29 abc\n'), 'ctr-version': ran('Client:\n  Version:  v1.7.29\n\nServer:\n  Version:  v1.7.29\n') },
+  });
+
 describe.skipIf(!have)('real kubelet unit and env files (fixtures/artifacts/kubelet-systemd; skipped when absent)', () => {
   it("the Debian package's unit + 10-kubeadm.conf + kubeadm's flags build kubeadm's command line", () => {
     const eff = effectiveConfig(packagedNode());
@@ -100,9 +109,11 @@ describe.skipIf(!have)('real kubelet unit and env files (fixtures/artifacts/kube
     const svc = kubeletService(facts);
     expect(svc.warnings.join('\n')).toContain('invalid environment assignment "”cgroup-driver=systemd/cgroup-driver=cgroupfs”"');
     expect(svc.argv.map((w) => w.word)).toContain('--resolv-conf=/run/systemd/resolve/resolv.conf');
-    const v = judge('RT-2.2.4', facts);
+    const v = judge('RT-2.2.4', onContainerd17(facts));
     expect(v.status).toBe('fail');
     expect(v.message).toContain('the kubelet uses cgroupfs (cmdline)');
+    // With containerd 2.1 and kubelet 1.31 the kubelet asks containerd instead, and the flag no longer matters.
+    expect(judge('RT-2.2.4', facts)).toMatchObject({ status: 'pass', message: expect.stringContaining('Its own cgroupDriver (cgroupfs (cmdline') });
     expect(v.message).toContain('$KUBELET_KUBEADM_ARGS from /var/lib/kubelet/kubeadm-flags.env:1');
   });
 
@@ -139,7 +150,7 @@ describe.skipIf(!have)('real kubelet unit and env files (fixtures/artifacts/kube
     expect(v.message).toContain('pods get no cluster DNS server');
     for (const id of ['KUBELET-3.4.1', 'KUBELET-3.4.2', 'KUBELET-3.4.3', 'KUBELET-3.4.4', 'KUBELET-3.4.5']) expect(judge(id, facts).status, id).toBe('pass');
     expect(judge('KUBELET-3.3.6', facts).status).toBe('fail');
-    expect(judge('RT-2.2.4', facts).message).toContain('the kubelet uses cgroupfs (default)');
+    expect(judge('RT-2.2.4', onContainerd17(facts)).message).toContain('the kubelet uses cgroupfs (default)');
   });
 });
 
@@ -150,7 +161,7 @@ describe.skipIf(!have)('real kubelet config files (fixtures/artifacts/kubelet-co
     });
   }
   it("the older kubeadm file's cgroupfs disagrees with a systemd containerd (RT-2.2.4)", () => {
-    const v = judge('RT-2.2.4', packagedNode({ config: read('kubelet-config/joneconsulting-kubeadm-var-lib-kubelet-config.yaml') }));
+    const v = judge('RT-2.2.4', onContainerd17(packagedNode({ config: read('kubelet-config/joneconsulting-kubeadm-var-lib-kubelet-config.yaml') })));
     expect(v.status).toBe('fail');
     expect(v.message).toContain(`the kubelet uses cgroupfs (file:${cfg})`);
   });

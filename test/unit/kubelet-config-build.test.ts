@@ -6,17 +6,17 @@ import { effectiveConfig } from '../../src/kubelet/effective.ts';
 import { parseKubeletConfig } from '../../src/kubelet/config-file.ts';
 import { formatTyped } from '../../src/kubelet/fields.ts';
 import { parseKubeletArgs } from '../../src/kubelet/flags.ts';
-import { kubeletVersion, parseKubeletVersion } from '../../src/kubelet/version.ts';
+import { kubeletVersion, parseDebVersion, parseKubeletVersion } from '../../src/kubelet/version.ts';
 import { evaluateStreamingTimeout, evaluateReadOnlyPort } from '../../src/evaluate/kubelet/settings.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { file, ran } from '../support/facts.ts';
-import { cmdlineOutput, compliantArgv, compliantConfig, kdrift, kubeletCompliantFacts } from '../support/kubelet-facts.ts';
+import { cmdlineOutput, compliantArgv, compliantConfig, kdrift, kubePackages, kubeletCompliantFacts } from '../support/kubelet-facts.ts';
 
 const profile = profileSchema.parse(defaultProfile);
 const confD = '/etc/kubernetes/kubelet.conf.d';
 const head = 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
-const version = (minor: number) => ({ 'kubelet-version': ran(`Kubernetes v1.${minor}.4\n`) });
+const version = (minor: number) => ({ 'dpkg-kube-packages': ran(kubePackages(`1.${minor}.4-1.1`)) });
 
 /** The compliant node running with --config-dir and these drop-ins (name → body after the header). */
 function withDropIns(dropIns: Record<string, string>, minor = 31, argv: readonly string[] = [...compliantArgv, `--config-dir=${confD}`]) {
@@ -207,11 +207,16 @@ describe('--config-dir drop-ins merged as mergeKubeletConfigurations merges them
 });
 
 describe('the kubelet version the rules follow', () => {
-  it('reads `kubelet --version` and otherwise assumes the documented 1.31, saying so', () => {
-    expect(parseKubeletVersion('Kubernetes v1.30.14\n')).toEqual({ minor: 30, text: 'v1.30.14' });
-    expect(kubeletVersion(kdrift(kubeletCompliantFacts(), { commands: version(33) }))).toMatchObject({ minor: 33, observed: true });
-    const assumed = kubeletVersion(kdrift(kubeletCompliantFacts(), { commands: { 'kubelet-version': { state: 'not-found', stderr: 'kubelet: not found' } } }));
+  it('reads the installed kubelet package (pkgs.k8s.io "1.31.4-1.1", legacy "1.28.15-00"), else assumes the documented 1.31 and says so', () => {
+    expect(parseDebVersion('1.31.4-1.1')).toEqual({ minor: 31, text: '1.31.4-1.1' });
+    expect(parseDebVersion('1.28.15-00')).toEqual({ minor: 28, text: '1.28.15-00' });
+    expect(kubeletVersion(kdrift(kubeletCompliantFacts(), { commands: version(33) }))).toMatchObject({ minor: 33, observed: true, text: 'v1.33 (package 1.33.4-1.1)' });
+    const assumed = kubeletVersion(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': ran('hi  kubeadm 1.31.4-1.1\n', 1, 'dpkg-query: no packages found matching kubelet\n') } }));
     expect(assumed).toMatchObject({ minor: 31, observed: false, text: '1.31 (assumed)' });
-    expect(assumed.why).toContain('found no kubelet binary');
+    expect(assumed.why).toContain('no kubelet package is installed');
+  });
+  it('a `kubelet --version` line in replayed facts wins over the package', () => {
+    expect(parseKubeletVersion('Kubernetes v1.30.14\n')).toEqual({ minor: 30, text: 'v1.30.14' });
+    expect(kubeletVersion(kdrift(kubeletCompliantFacts(), { commands: { 'kubelet-version': ran('Kubernetes v1.29.1\n') } }))).toMatchObject({ minor: 29, observed: true });
   });
 });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
-import { evaluateHeld, evaluateKubeletService, parseDpkgPackages } from '../../src/evaluate/kubelet/service.ts';
+import { evaluateHeld, evaluateKubeletService } from '../../src/evaluate/kubelet/service.ts';
+import { parseDpkgPackages } from '../../src/kubelet/packages.ts';
 import { evaluateService } from '../../src/evaluate/runtime/service.ts';
 import { crashLoopWindowSeconds } from '../../src/evaluate/unit-state.ts';
 import { parseSystemdUtc, parseUnitState, unitStateScript } from '../../src/kubelet/systemd-state.ts';
@@ -90,16 +91,18 @@ describe('RT-2.1.1: containerd in a crash loop fails the same way', () => {
 describe('KUBELET-3.1.1: installed and held, from dpkg\'s database', () => {
   // dpkg-query(1) --showformat: ${db:Status-Abbrev} is the selection, the status and the error flag, one letter each
   // ("hi " held and installed, "rc " removed with config files left).
-  it('reads Status-Abbrev per package', () => {
-    expect(parseDpkgPackages('hi  kubelet\nrc  kubeadm\nii  libc6:amd64\n')).toEqual([
-      { name: 'kubelet', want: 'hold', status: 'installed' },
-      { name: 'kubeadm', want: 'deinstall', status: 'config-files' },
-      { name: 'libc6', want: 'install', status: 'installed' },
+  it('reads Status-Abbrev and the version per package', () => {
+    expect(parseDpkgPackages('hi  kubelet 1.31.4-1.1\nrc  kubeadm 1.30.1-1.1\nii  libc6:amd64 2.36-9\nun  kubectl \n')).toEqual([
+      { name: 'kubelet', want: 'hold', status: 'installed', version: '1.31.4-1.1' },
+      { name: 'kubeadm', want: 'deinstall', status: 'config-files', version: '1.30.1-1.1' },
+      { name: 'libc6', want: 'install', status: 'installed', version: '2.36-9' },
+      { name: 'kubectl', want: 'unknown', status: 'not-installed' },
     ]);
   });
 
   it('passes when all three are installed and held', () => {
     expect(evaluateHeld(kubeletCompliantFacts(), profile)).toMatchObject({ status: 'pass', actual: 'kubelet hold/installed, kubeadm hold/installed, kubectl hold/installed' });
+    expect(evaluateHeld(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': ran('hi  kubeadm\nhi  kubectl\nhi  kubelet\n') } }), profile).status).toBe('pass');
   });
 
   it('is an error naming the packages that are not installed, not a "not held" failure', () => {
@@ -114,7 +117,7 @@ describe('KUBELET-3.1.1: installed and held, from dpkg\'s database', () => {
   });
 
   it('a half-installed package is an interrupted install, still not installed', () => {
-    const v = evaluateHeld(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': ran('hi  kubeadm\nhi  kubectl\niU  kubelet\n') } }), profile);
+    const v = evaluateHeld(kdrift(kubeletCompliantFacts(), { commands: { 'dpkg-kube-packages': ran('hi  kubeadm 1.31.4-1.1\nhi  kubectl 1.31.4-1.1\niU  kubelet 1.31.4-1.1\n') } }), profile);
     expect(v.status).toBe('error');
     expect(v.message).toContain('kubelet install/unpacked: an interrupted install');
   });

@@ -3,43 +3,10 @@
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { debianPackageName, kubeletCmd } from '../../kubelet/paths.ts';
+import { isInstalled, parseDpkgPackages } from '../../kubelet/packages.ts';
 import { evaluateUnitState } from '../unit-state.ts';
 import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
 import { commandFact, oneLine } from '../runtime/evidence.ts';
-
-/** One package as dpkg's database records it. */
-interface PackageState {
-  readonly name: string;
-  /** The selection: install, hold, deinstall, purge, unknown. */
-  readonly want: string;
-  /** installed, not-installed, config-files, half-installed, ... */
-  readonly status: string;
-}
-
-const wantNames: Readonly<Record<string, string>> = { u: 'unknown', i: 'install', h: 'hold', r: 'deinstall', p: 'purge' };
-const statusNames: Readonly<Record<string, string>> = {
-  n: 'not-installed',
-  c: 'config-files',
-  H: 'half-installed',
-  U: 'unpacked',
-  F: 'half-configured',
-  W: 'triggers-awaited',
-  t: 'triggers-pending',
-  i: 'installed',
-};
-/** dpkg counts a package whose triggers are pending as installed: its files are all there. */
-const isInstalled = (status: string): boolean => status === 'installed' || status === 'triggers-awaited' || status === 'triggers-pending';
-
-/** `dpkg-query -W -f='${db:Status-Abbrev} ${binary:Package}\n' names...`: "hi  kubelet", "rc  kubeadm", an arch suffix dropped. */
-export function parseDpkgPackages(stdout: string): PackageState[] {
-  const out: PackageState[] = [];
-  for (const line of stdout.split('\n')) {
-    const m = /^(\S)(\S)(.) (\S+)$/.exec(line);
-    if (!m?.[1] || !m[2] || !m[4]) continue;
-    out.push({ name: m[4].replace(/:[a-z0-9-]+$/, ''), want: wantNames[m[1]] ?? m[1], status: statusNames[m[2]] ?? m[2] });
-  }
-  return out;
-}
 
 /** Before the probe read install state it read only dpkg's holds (snapshots taken then still replay). */
 function heldFromHoldsList(facts: NodeFacts, want: readonly string[], expected: string): Verdict {
