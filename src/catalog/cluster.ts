@@ -1,4 +1,4 @@
-// The cluster-side rows of the existing areas (runtime, kubelet, security) of ../shared/spec/catalog.md: checks
+// The cluster-side rows of the existing areas (runtime, kubelet, security) of the catalog (docs/catalog.md): checks
 // that read the Kubernetes API. Not yet in src/catalog/index.ts: the suites bind them when the cluster is wired.
 import { checkIn, type CheckDeclaration } from './types.ts';
 

@@ -1,4 +1,4 @@
-// NET-5.* of ../shared/spec/catalog.md (suites/network): the rows phase 1 evaluates from the API, and the live
+// NET-5.* of the catalog (docs/catalog.md) (suites/network): the rows phase 1 evaluates from the API, and the live
 // rows the live harness will run. Area "network" is not in src/catalog/types.ts's Area yet, hence the local type;
 // not yet in src/catalog/index.ts.
 import type { CheckDeclaration } from './types.ts';

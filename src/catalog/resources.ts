@@ -1,4 +1,4 @@
-// RES-6.* of ../shared/spec/catalog.md (suites/resources): allocatable arithmetic and the Node's conditions and
+// RES-6.* of the catalog (docs/catalog.md) (suites/resources): allocatable arithmetic and the Node's conditions and
 // metrics. Area "resources" is pending in src/catalog/types.ts; not yet in src/catalog/index.ts.
 import type { PendingAreaDeclaration } from './network.ts';
 
