@@ -111,6 +111,12 @@ describe('imports: merged per release, read by the probe', () => {
     expect(v.status).toBe('error');
     expect(v.message).toContain('the probe did not read /etc/containerd/more.toml');
   });
+  it('glob matches load in sorted order (Go\'s filepath.Glob sorts), only names the pattern matches', () => {
+    const facts = on('2.0.7', { [cfg]: 'version = 2\nimports = ["/etc/containerd/conf.d/?0-*.toml"]\n', '/etc/containerd/conf.d/20-b.toml': '', '/etc/containerd/conf.d/10-a.toml': '' }, {
+      '/etc/containerd/conf.d': { state: 'present', entries: ['20-b.toml', '10-a.toml', '10-a.toml.bak', 'x0-.conf'] },
+    });
+    expect(judge('RT-2.2.1', facts).actual).toBe('valid TOML, config version 2; imports loaded: /etc/containerd/conf.d/10-a.toml, /etc/containerd/conf.d/20-b.toml');
+  });
   it('a missing plain import is refused; a glob that matches nothing is fine', () => {
     const v = judge('RT-2.2.1', on('2.0.7', { [cfg]: 'version = 3\nimports = ["extra.toml"]\n', '/etc/containerd/extra.toml': missing }));
     // v2.0.7 loadConfigFile returns os.Open's error unwrapped.
