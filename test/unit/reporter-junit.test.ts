@@ -72,12 +72,12 @@ const durationsMs = new Map([
 
 const caseXPath = (suite: string, id: string) => `//testsuite[@name="${suite}"]/testcase[starts-with(@name, "${id} ")]`;
 
-describe.skipIf(!haveXsd)('renderJUnit (XSD at fixtures/artifacts/junit absent: skipped)', () => {
+describe.skipIf(!haveXsd)(`renderJUnit${haveXsd ? '' : ' (skipped: XSD at fixtures/artifacts/junit absent)'}`, () => {
   it.runIf(!haveXmllint && process.env.CI)('needs xmllint in CI', () => {
     throw new Error('xmllint not found: install libxml2-utils (apt-get install -y libxml2-utils)');
   });
 
-  describe.skipIf(!haveXmllint)('read back with xmllint (install libxml2-utils to run)', () => {
+  describe.skipIf(!haveXmllint)(`read back with xmllint${haveXmllint ? '' : ' (skipped: install libxml2-utils to run)'}`, () => {
     const xml = renderJUnit(metas, { timestamp: new Date('2025-03-04T05:06:07.890Z'), durationsMs });
     const file = save(xml);
 
