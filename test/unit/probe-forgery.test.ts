@@ -10,6 +10,7 @@ import { parseProbeOutput, ProbeOutputError, unsafeNameError } from '../../src/f
 import { factsFromProbe, gatherFacts } from '../../src/facts/gather.ts';
 import { TargetError } from '../../src/errors.ts';
 import type { ExecResult, Target } from '../../src/target/types.ts';
+import { openLocal } from '../../src/target/local.ts';
 import { collectConfDirs } from '../../src/facts/conf-dirs.ts';
 import type { ProbeRequest } from '../../src/facts/requirements.ts';
 
@@ -50,6 +51,19 @@ describe('names on the node cannot forge records', () => {
     expect(parsed.files[join(dir, 'esc?[31m.conf')]).toEqual({ state: 'unreadable', error: unsafeNameError });
     // Nothing else was filed: no phantom entries, no phantom paths.
     expect(Object.keys(parsed.files).sort()).toEqual([join(dir, '99-real.conf'), join(dir, shown), join(dir, 'esc?[31m.conf'), join(dir, 'link.conf')].sort());
+  });
+
+  test.skipIf(process.getuid?.() !== 0)('through the real local target (as root), the forged name gives the same facts', async () => {
+    const target = openLocal();
+    try {
+      const facts = await gatherFacts(target, { node: 'n', requests: [{ kind: 'dir', path: dir, glob: '*.conf' }] });
+      expect(facts.files[join(dir, '99-real.conf')]).toMatchObject({ state: 'present', content: 'net.ipv4.ip_forward = 0\n' });
+      // The two unsafe names, and link.conf, whose symlink target holds a newline.
+      const unreadable = Object.entries(facts.files).filter(([, f]) => f.state === 'unreadable').map(([p]) => p.slice(dir.length + 1));
+      expect(unreadable.sort()).toEqual(['99-real.conf?present|regular file|644|0|0|24|?net.ipv4.ip_forward = 1?#.conf', 'esc?[31m.conf', 'link.conf']);
+    } finally {
+      await target.close();
+    }
   });
 
   test('the directory is an error with the name in it, never a pass: the merged sysctl.d view knows it is incomplete', () => {
