@@ -12,7 +12,7 @@ export interface ExpectedVerdicts {
   readonly filteredOut?: readonly string[];
 }
 
-const suiteFile = /^suites\/([a-z]+)\/([a-z-]+)\.test\.ts$/;
+const suiteFile = /(?:^|\/)suites\/([a-z]+)\/([a-z-]+)\.test\.ts$/;
 
 function isArea(v: string): v is Area {
   return (areas as readonly string[]).includes(v);

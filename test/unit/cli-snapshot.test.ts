@@ -1,7 +1,7 @@
 // The CLI end to end with no node: replaying the recorded lab snapshot gives the same verdicts, JUnit and exit codes.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -250,6 +250,21 @@ describe('`vitest run suites/...` keeps the CLI contract: config-file settings a
     const r = await runVitestSuites(['suites/host', '-t', 'HOST-1.1.3'], { env: { NODEGATE_SNAPSHOT: snapshot } });
     expect(r.stdout).toMatch(/1 passed, 0 failed, 0 errors, 0 skipped\nGATE PASSED/);
     expect(r.exitCode).toBe(0);
+  }, 90_000);
+
+  test('a suite file that fails to load owes its checks: exit 4 and an <error> testcase for each, never a pass', async () => {
+    // The repository's vitest.config.ts over a suite directory whose host availability row throws at import.
+    const suites = join(dir, 'broken-suites');
+    await mkdir(join(suites, 'suites', 'host'), { recursive: true });
+    await writeFile(join(suites, 'suites', 'host', 'availability.test.ts'), "throw new Error('suite cannot load');\n");
+    const junit = join(dir, 'broken.xml');
+    const r = await runVitestSuites(['--config', join(repoRoot, 'vitest.config.ts'), '--dir', suites], {
+      env: { NODEGATE_SNAPSHOT: snapshot, NODEGATE_ONLY: 'HOST-1.1.3,HOST-1.1.1', NODEGATE_JUNIT: junit },
+    });
+    expect(r.stdout).toMatch(/GATE FAILED: the audit did not complete, 2 run errors .*suite cannot load.*worker-01: 2 selected checks never reported a verdict: HOST-1\.1\.1, HOST-1\.1\.3/);
+    expect(r.exitCode).toBe(4);
+    const cases = readJUnit(await readFile(junit, 'utf8'));
+    expect(cases.map((c) => [c.id, c.status])).toEqual([['HOST-1.1.1', 'error'], ['HOST-1.1.3', 'error']]);
   }, 90_000);
 
   test('a replayed unobservable node exits 3, and a bad setting exits 2 with one line before any test runs', async () => {
