@@ -184,6 +184,18 @@ describe('--config-dir drop-ins merged as mergeKubeletConfigurations merges them
     expect(effectiveConfig(on32).setting('readOnlyPort').value).toEqual({ type: 'int', value: 0 });
   });
 
+  // kubernetes/kubernetes#131355 (liggitt): "--config-dir merges the explicitly serialized json fields read from
+  // individual drop-in files onto the base in-memory kubelet config, which either came from flags (with legacy flag
+  // defaulting readOnlyPort to 10255) or from --config (with improved defaulting readOnlyPort to 0)".
+  it('--config-dir without --config merges over the legacy flag defaults: the read-only port is 10255 unless a drop-in says 0', () => {
+    const argv = compliantArgv.filter((a) => !a.startsWith('--config=')).concat(`--config-dir=${confD}`);
+    const open = withDropIns({ '10-a.conf': 'maxPods: 90\n' }, 31, argv);
+    expect(effectiveConfig(open).setting('readOnlyPort')).toMatchObject({ value: { type: 'int', value: 10255 }, winner: { kind: 'default', raw: 'flag default (no --config file)' } });
+    expect(evaluateReadOnlyPort(open, profile).status).toBe('fail');
+    const closed = withDropIns({ '10-a.conf': 'readOnlyPort: 0\n' }, 31, argv);
+    expect(evaluateReadOnlyPort(closed, profile).status).toBe('pass');
+  });
+
   // server.go RunE: drop-ins merge first, then kubeletConfigFlagPrecedence re-parses the flags over the result.
   it('flags still win over drop-ins', () => {
     const facts = withDropIns({ '10-a.conf': 'readOnlyPort: 10255\n' }, 31, [...compliantArgv, `--config-dir=${confD}`, '--read-only-port=0']);
