@@ -52,6 +52,10 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
   if (!snapshot) {
     throw new UsageError(`snapshot ${file} is not a nodegate snapshot (expected "format": "nodegate-snapshot/1" or "/2" and a "nodes" list)`, 'pass a file written by --save-snapshot');
   }
+  snapshot.nodes.forEach((facts, i) => {
+    const wrong = misshapen(facts);
+    if (wrong) throw new UsageError(`snapshot ${file}: nodes[${i}] ${wrong}`, 'pass a file written by --save-snapshot, unedited');
+  });
   if (snapshot.nodes.length === 0 && snapshot.unobserved.length === 0) {
     throw new UsageError(`snapshot ${file} holds no node: replaying it would audit nothing`, 'pass a file written by --save-snapshot from a run that reached at least one node');
   }
@@ -62,6 +66,22 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function isUnobserved(v: unknown): v is UnobservedNode {
   return isRecord(v) && ['node', 'target', 'failure', 'message'].every((k) => typeof v[k] === 'string' && v[k] !== '');
+}
+
+/**
+ * The top-level shape every evaluator relies on, so a hand-edited or truncated file is a usage error naming the
+ * field rather than a check that crashes (exit 4). The contents of each fact are not validated here.
+ */
+function misshapen(facts: NodeFacts): string | undefined {
+  const f = facts as unknown as Record<string, unknown>;
+  if (typeof f.node !== 'string' || f.node === '') return 'has no "node" name';
+  const name = `(${f.node})`;
+  if (typeof f.target !== 'string') return `${name}: field "target" is not a string`;
+  if (typeof f.systemd !== 'boolean') return `${name}: field "systemd" is not true or false`;
+  for (const field of ['probe', 'files', 'dirs', 'commands', 'sysctls']) {
+    if (!isRecord(f[field])) return `${name}: field "${field}" is missing or not a mapping`;
+  }
+  return undefined;
 }
 
 /** Either format, as format 2; undefined when the data is neither. */

@@ -108,10 +108,23 @@ describe('nodegate --snapshot (the README demo)', () => {
       'names "eth0.100", a component with a dot in it (such as a VLAN interface); nodegate does not read such keys yet — fix the field (see README, "Profile overrides")');
   });
 
+  test('a snapshot missing a part of a node\'s facts is a usage error naming it, before any check runs', async () => {
+    const facts = JSON.parse(await readFile(snapshot, 'utf8'));
+    delete facts.nodes[0].files;
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, JSON.stringify(facts));
+    const r = await runCli(['--snapshot', cut]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`nodegate: snapshot ${cut}: nodes[0] (worker-01): field "files" is missing or not a mapping — pass a file written by --save-snapshot, unedited\n`);
+  });
+
   test('a check that crashes exits 4 (nodegate failed) with where to report it, never 1', async () => {
-    // Facts with nothing in them: every evaluator throws before it can record a verdict.
+    // The demo's facts with one command fact nulled: the snapshot's shape holds, and the kernel check throws on it.
+    const facts = JSON.parse(await readFile(snapshot, 'utf8'));
+    facts.nodes[0].commands['uname-r'] = null;
     const corrupt = join(dir, 'corrupt.json');
-    await writeFile(corrupt, JSON.stringify({ format: 'nodegate-snapshot/1', nodes: [{ format: 'nodegate-facts/1', node: 'worker-01' }] }));
+    await writeFile(corrupt, JSON.stringify(facts));
     const r = await runCli(['--snapshot', corrupt, '--only', 'HOST-1.1.3']);
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toMatch(/GATE FAILED: the audit did not complete/);
