@@ -76,6 +76,8 @@ export function evaluateUnitState(facts: NodeFacts, c: UnitCommands): Verdict {
     const notes: string[] = [];
     if (restarts !== undefined && restarts > 0) notes.push(`systemd restarted ${c.unit} ${restarts} time${restarts === 1 ? '' : 's'}; the current run has lasted ${formatSeconds(state?.activeForSeconds ?? 0)}, past the ${formatSeconds(crashLoopWindowSeconds)} a crash loop would not survive.`);
     if (!state) notes.push(`Restart history not observed (${noState}): a unit in a crash loop can read "active" between restarts.`);
+    else if (restarts === undefined || state.activeForSeconds === undefined)
+      notes.push(`systemd reported no ${restarts === undefined ? 'NRestarts (systemd older than 235)' : 'ActiveEnterTimestamp'}: a unit in a crash loop can read "active" between restarts.`);
     return pass({ expected, actual, source: fullSource }, notes.join(' '));
   }
 

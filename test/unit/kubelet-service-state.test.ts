@@ -67,6 +67,12 @@ describe('KUBELET-3.1.3: a kubelet in a crash loop fails with its restart count'
     expect(evaluateKubeletService(kubeletWith(unitStateOutput({ nRestarts: 0, activeFor: 5 }))).status).toBe('pass');
   });
 
+  it('a systemd without NRestarts (older than 235) leaves is-active in charge, and the pass says so', () => {
+    const v = evaluateKubeletService(kubeletWith(unitStateOutput({ nRestarts: 0, activeFor: 3 }).replace(/^NRestarts=.*\n/m, '')));
+    expect(v.status).toBe('pass');
+    expect(v.message).toContain('systemd reported no NRestarts (systemd older than 235)');
+  });
+
   it('without the restart record (an older snapshot) is-active still decides, and the pass says what was not seen', () => {
     const facts = kdrift(kubeletCompliantFacts(), {});
     const { ['kubelet-unit-state']: _gone, ...commands } = facts.commands;
