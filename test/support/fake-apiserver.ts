@@ -39,6 +39,14 @@ export interface Scenario {
   /** Namespaced resources the token may not touch, as "verb resource" ("list pods"): answered 403. */
   readonly forbidden?: readonly string[];
   readonly admission?: Admission;
+  /** How a created pod ends: status updates applied after a delay each, as the kubelet would post them. */
+  readonly podLifecycle?: (pod: KubeObject) => readonly PodStep[];
+}
+
+/** One status the pod reaches `afterMs` after the previous step (or its creation). */
+export interface PodStep {
+  readonly afterMs: number;
+  readonly status: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -142,6 +150,21 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
   const events: WatchEvent[] = [];
   const watchers = new Set<(e: WatchEvent) => void>();
   const faults = (scenario.faults ?? []).map((f) => ({ ...f, left: f.times }));
+  const timers = new Set<NodeJS.Timeout>();
+
+  /** Plays a scenario's lifecycle for a stored pod: each step replaces its status and emits MODIFIED. */
+  const play = (stored: Stored): void => {
+    let delay = 0;
+    for (const step of scenario.podLifecycle?.(stored.object) ?? []) {
+      delay += step.afterMs;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!store.includes(stored)) return;
+        stored.object = put('pods', { ...stored.object, status: step.status }, 'MODIFIED');
+      }, delay);
+      timers.add(t);
+    }
+  };
 
   const put = (resource: string, object: KubeObject, type: WatchEvent['type']): KubeObject => {
     rv++;
@@ -248,9 +271,10 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
         // Server-side dry run: admitted and defaulted, never stored.
         return reply(201, { apiVersion: kind.apiVersion, kind: kind.kind, ...body, metadata: { ...meta(body), uid: 'dry-run', creationTimestamp: new Date().toISOString() } });
       }
-      const stored = put(resource, body, 'ADDED');
-      store.push({ resource, object: stored });
-      return reply(201, stored);
+      const entry: Stored = { resource, object: put(resource, { ...body, ...(resource === 'pods' ? { status: { phase: 'Pending' } } : {}) }, 'ADDED') };
+      store.push(entry);
+      if (resource === 'pods') play(entry);
+      return reply(201, entry.object);
     }
     if (method !== 'GET') return fail(405, 'the server does not allow this method on the requested resource');
 
@@ -319,6 +343,7 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
     objects: (resource) => store.filter((s) => s.resource === resource).map((s) => s.object),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
