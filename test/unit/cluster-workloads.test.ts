@@ -77,7 +77,11 @@ describe('NET-5.1.5 Hubble relay', () => {
   test('available: pass', () => expect(evaluateHubbleRelay(undefined, ok, profile).status).toBe('pass'));
   test('not deployed: fail', async () => {
     const f = await gatherScenario(withPods('no relay', without('hubble-relay')));
-    expect(evaluateHubbleRelay(undefined, f, profile)).toMatchObject({ status: 'fail', actual: 'no Hubble relay' });
+    expect(evaluateHubbleRelay(undefined, f, profile)).toMatchObject({
+      status: 'fail',
+      actual: 'no Hubble relay',
+      message: 'Hubble relay is not deployed: flows cannot be observed (`cilium hubble enable`, or the Helm values hubble.relay.enabled=true).',
+    });
   });
   test('forbidden: error', () => expect(evaluateHubbleRelay(undefined, podsForbidden, profile).status).toBe('error'));
 });
@@ -131,6 +135,9 @@ describe('SEC-4.3.6 no sandbox escapes', () => {
     const v = evaluateNoSandboxEscape(undefined, f, profile);
     expect(v.status).toBe('fail');
     expect(v.actual).toBe('default/debug: hostPID, hostPath /, main privileged, main allowPrivilegeEscalation');
+    expect(v.message).toBe(
+      '1 pods on this node can reach the host: default/debug: hostPID, hostPath /, main privileged, main allowPrivilegeEscalation. Enforce Pod Security baseline or restricted in their namespaces (SEC-4.3.3) and redeploy them without these fields.',
+    );
   });
   test('pods forbidden: error', () => expect(evaluateNoSandboxEscape(undefined, podsForbidden, profile).status).toBe('error'));
 });
@@ -139,7 +146,11 @@ describe('SEC-4.3.7 read-only root filesystems', () => {
   test('the workload container is read-only: pass', () => expect(evaluateReadOnlyRoot(undefined, ok, profile)).toMatchObject({ status: 'pass', actual: '1 containers, all read-only' }));
   test('a writable one: fail naming pod and container', async () => {
     const f = await gatherScenario(withPods('writable', (pods) => [...pods, pod({ namespace: 'fastapi-app', name: 'api-7f', container: { readOnlyRootFilesystem: false } })]));
-    expect(evaluateReadOnlyRoot(undefined, f, profile)).toMatchObject({ status: 'fail', actual: '1 of 2 containers writable: fastapi-app/api-7f:main' });
+    expect(evaluateReadOnlyRoot(undefined, f, profile)).toMatchObject({
+      status: 'fail',
+      actual: '1 of 2 containers writable: fastapi-app/api-7f:main',
+      message: 'fastapi-app/api-7f:main can write their root filesystem: an intruder can drop tools there. Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes.',
+    });
   });
   test('pods forbidden: error', () => expect(evaluateReadOnlyRoot(undefined, podsForbidden, profile).status).toBe('error'));
 });
@@ -157,6 +168,7 @@ describe('RT-2.3.3 no runtime socket mounts', () => {
     const v = evaluateNoSocketMount(undefined, f, profile);
     expect(v.status).toBe('fail');
     expect(v.actual).toBe('1 pods mount it: flask-apps/ci-runner (sock: /var/run)');
+    expect(v.message).toMatch(/^flask-apps\/ci-runner \(sock: \/var\/run\): a pod with the containerd socket can start privileged containers on the host/);
   });
   test('a system-namespace agent mounting it is allowed and counted', async () => {
     const f = await gatherScenario(withPods('agent', (pods) => [...pods, pod({ namespace: 'kube-system', name: 'node-agent', hostPaths: { sock: '/run/containerd/containerd.sock' } })]));
