@@ -27,6 +27,11 @@ export interface ContainerdConfig {
   readonly files?: readonly string[];
   /** How the running release reads the plugin names, when that differs from what `version` suggests. */
   readonly readAs?: string;
+  /**
+   * The disabled_plugins entries that switch CRI off for the release that loaded the file: 1.x matches a version 1
+   * file's entries against plugin IDs ("cri") and a version 2 file's against URIs; 2.x knows the split CRI plugins.
+   */
+  readonly criPluginIds?: readonly string[];
   /** containerd 1.x: plugin sections an import replaced whole (earlier files' settings there are gone). */
   readonly replacedSections?: ReadonlyArray<{ readonly plugin: string; readonly by: string }>;
 }

@@ -167,6 +167,15 @@ function validate(value: Obj, version: number, rules: LoaderRules, items: readon
   return undefined;
 }
 
+/**
+ * The disabled_plugins entries that turn CRI off: 1.x's server.go picks V1DisabledFilter (plugin ID) for a version 1
+ * config and V2DisabledFilter (URI) otherwise; 2.x has the CRI service and its runtime and image plugins.
+ */
+function criIds(version: number, rules: LoaderRules): string[] {
+  if (rules.major === 1) return version <= 1 ? ['cri'] : ['io.containerd.grpc.v1.cri'];
+  return ['io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images'];
+}
+
 /** The plugin names the running release reads: what RT-2.2.2/2.2.3 look up in the merged tables. */
 function tableVersion(version: number, rules: LoaderRules): ConfigVersion {
   if (rules.major === 1) return version <= 1 ? 1 : version === 3 ? 3 : 2;
@@ -230,6 +239,7 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
     ...(loaded.length > 1 ? { files: loaded } : {}),
     ...(readAs && version >= 3 ? { readAs } : {}),
     ...(out.replaced.length > 0 ? { replacedSections: out.replaced } : {}),
+    criPluginIds: criIds(version, rules),
   };
   return { kind: 'loaded', config, files: loaded };
 }

@@ -139,3 +139,43 @@ describe.skipIf(!canRun)('RT-2.2.3 equals the SystemdCgroup containerd 1.6 ends 
     expect((await observe(dir, 'RT-2.2.3')).status).toBe('pass');
   }, 20_000);
 });
+
+describe.skipIf(!canRun)('RT-2.2.2 equals whether containerd 1.6 loaded its CRI plugin (`ctr plugins ls`, root)', () => {
+  /** Start a private daemon with this config and list the CRI plugin's line, or '' when it is not registered. */
+  async function criLine(name: string, config: string): Promise<string> {
+    const dir = join(work, `cri-${name}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.toml'), `root = "${dir}/root"\nstate = "${dir}/state"\n${config}`);
+    const address = join(dir, 'd.sock');
+    const child = spawn('containerd', ['--config', join(dir, 'config.toml'), '--address', address], { cwd: '/', stdio: 'ignore' });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      for (let i = 0; i < 200 && child.exitCode === null && !existsSync(address); i++) await sleep(50);
+      const ls = spawnSync('ctr', ['--address', address, 'plugins', 'ls'], { encoding: 'utf8', timeout: 10_000 });
+      expect(ls.status, ls.stderr).toBe(0);
+      return ls.stdout.split('\n').find((l) => /^io\.containerd\.grpc\.v1\s+cri\s/.test(l)) ?? '';
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  it('a version 1 file: "cri" disables it, the URI disables nothing (V1DisabledFilter matches plugin IDs)', async () => {
+    // services/server/server.go v1.6.20: `if config.GetVersion() == 1 { filter = srvconfig.V1DisabledFilter }`.
+    const cases = [
+      { name: 'short', config: 'disabled_plugins = ["cri"]\n', registered: false },
+      { name: 'uri', config: 'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n', registered: true },
+    ];
+    for (const c of cases) {
+      const line = await criLine(c.name, c.config);
+      expect(line !== '', `${c.name}: ${line}`).toBe(c.registered);
+      const dir = join(work, `cri-${c.name}`);
+      const profile = profileSchema.parse({ ...defaultProfile, containerd: { ...defaultProfile.containerd, configPath: join(dir, 'config.toml') } });
+      const facts = await gatherFacts(openLocal(), {
+        node: 'cri',
+        requests: [{ kind: 'file', path: join(dir, 'config.toml') }, { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] }],
+      });
+      const v = runtimeEvaluators['RT-2.2.2']!(facts, profile);
+      expect(v.status, `${c.name}: ctr plugins ls says ${JSON.stringify(line)}`).toBe(line === '' ? 'fail' : 'pass');
+    }
+  }, 40_000);
+});

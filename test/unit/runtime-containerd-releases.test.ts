@@ -65,6 +65,18 @@ describe('RT-2.2.1 per release', () => {
     expect(judge('RT-2.2.1', facts).status).toBe('pass');
     expect(judge('RT-2.2.2', facts)).toMatchObject({ status: 'fail', actual: 'disabled_plugins = ["io.containerd.grpc.v1.cri"] (line 1)' });
   });
+  it('RT-2.2.2 per release: 1.x matches a version 1 file by plugin ID and a version 2 file by URI', () => {
+    // services/server/server.go v1.7.29: `filter := srvconfig.V2DisabledFilter; if config.GetVersion() == 1 { filter = srvconfig.V1DisabledFilter }`
+    // (config.go: V1DisabledFilter matches r.ID, V2DisabledFilter r.URI()).
+    const uriInV1 = judge('RT-2.2.2', on('1.7.29', { [cfg]: 'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n' }));
+    expect(uriInV1.status).toBe('pass');
+    expect(uriInV1.message).toContain('"io.containerd.grpc.v1.cri" disables nothing here');
+    expect(judge('RT-2.2.2', on('1.7.29', { [cfg]: 'disabled_plugins = ["cri"]\n' })).status).toBe('fail');
+    expect(judge('RT-2.2.2', on('1.7.29', { [cfg]: 'version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n' })).status).toBe('fail');
+    // 2.x's split CRI plugins do not exist in 1.x.
+    expect(judge('RT-2.2.2', on('1.7.29', { [cfg]: 'version = 2\ndisabled_plugins = ["io.containerd.cri.v1.images"]\n' })).status).toBe('pass');
+    expect(judge('RT-2.2.2', on('2.1.5', { [cfg]: 'version = 3\ndisabled_plugins = ["io.containerd.cri.v1.images"]\n' })).status).toBe('fail');
+  });
   it('containerd\'s version unknown: judged only when every modelled release agrees', () => {
     expect(judge('RT-2.2.1', on('', { [cfg]: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n' }, {}, false)).status).toBe('pass');
     expect(judge('RT-2.2.1', on('', { [cfg]: 'version = 2\ndisabled_plugins = ["cri"]\n' }, {}, false))).toMatchObject({ status: 'fail' });

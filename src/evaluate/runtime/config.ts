@@ -61,8 +61,13 @@ export function evaluateCriEnabled(facts: NodeFacts, profile: Profile): Verdict 
     return fail({ expected, actual: `disabled_plugins = ${JSON.stringify(d.value)}`, source }, `disabled_plugins${at(d.line)} must be a list of plugin names; containerd rejects this value`);
   }
   const actual = `disabled_plugins = ${JSON.stringify(d.names)}${at(d.line, d.file, ev.path)}`;
-  const hits = d.names.filter((n) => criPluginNames.includes(n));
-  if (hits.length === 0) return pass({ expected, actual, source });
+  const ids = ev.config.criPluginIds ?? criPluginNames;
+  const hits = d.names.filter((n) => ids.includes(n));
+  // A CRI name this release does not match (a URI in a version 1 file on 1.x, a 2.x plugin on 1.x) disables nothing.
+  const inert = d.names.filter((n) => criPluginNames.includes(n) && !ids.includes(n));
+  if (hits.length === 0) {
+    return pass({ expected, actual, source }, inert.length ? `${inert.map((n) => `"${n}"`).join(', ')} disables nothing here: this containerd matches disabled_plugins against ${ids.map((n) => `"${n}"`).join(', ')} for this config version.` : '');
+  }
   return fail(
     { expected, actual, source },
     `disabled_plugins${at(d.line, d.file, ev.path)} lists ${hits.map((h) => `"${h}"`).join(', ')}, which disables containerd's CRI plugin: the kubelet cannot run pods through this containerd. Remove ${hits.length > 1 ? 'them' : 'it'} and restart containerd.`,

@@ -59,7 +59,11 @@ function fileRead(facts: NodeFacts, path: string, main: string): FileRead {
   return { kind: 'text', text: f.content };
 }
 
-const sameView = (a: ContainerdConfig, b: ContainerdConfig): boolean => a.version === b.version && JSON.stringify(a.value) === JSON.stringify(b.value);
+/** The disabled_plugins entries that switch CRI off in this view: releases may name CRI differently. */
+const criHits = (c: ContainerdConfig): string =>
+  JSON.stringify((Array.isArray(c.value['disabled_plugins']) ? (c.value['disabled_plugins'] as unknown[]) : []).filter((n) => typeof n === 'string' && (c.criPluginIds ?? []).includes(n)));
+const sameView = (a: ContainerdConfig, b: ContainerdConfig): boolean =>
+  a.version === b.version && JSON.stringify(a.value) === JSON.stringify(b.value) && criHits(a) === criHits(b);
 
 /**
  * The containerd config at the profile's path as the node's containerd release loads it: imports followed and merged,
