@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRuncVersion } from '../../src/parse/version.ts';
 import { runcEnosysStub } from '../../src/seccomp/enosys-stub.ts';
-import { answerFor } from '../../src/seccomp/policy.ts';
+import { answerFor, libcReadiness } from '../../src/seccomp/policy.ts';
 import { runtimeView } from '../../src/seccomp/runtime-view.ts';
 import { syscallTable, tableArches } from '../../src/seccomp/syscall-tables.generated.ts';
 
@@ -31,6 +31,22 @@ const isStatic = isStaticElf(busybox);
 const canRun = process.getuid?.() === 0 && runcVersion.status === 0 && isStatic && process.arch === 'x64';
 const runc = canRun ? parseRuncVersion(runcVersion.stdout) : undefined;
 const arch = 'SCMP_ARCH_X86_64';
+const guideProfile = join(import.meta.dirname, '../../fixtures/guide/web-app.json');
+/** glibc's static archive, for a program that starts a thread (glibc ≥ 2.34 tries clone3 first). */
+const canCompile = spawnSync('gcc', ['--version']).status === 0 && existsSync('/usr/lib/x86_64-linux-gnu/libc.a');
+const threadProgram = `#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+static void *run(void *a) { (void)a; return (void *)42; }
+int main(void) {
+  pthread_t t; void *r = 0; char buf[128];
+  int e = pthread_create(&t, 0, run, 0);
+  int n = e ? snprintf(buf, sizeof buf, "pthread_create: %s\\n", strerror(e)) : (pthread_join(t, &r), snprintf(buf, sizeof buf, "thread returned %ld\\n", (long)r));
+  write(1, buf, n);
+  return e != 0;
+}
+`;
 
 /** strerror(3) text busybox prints, per errno. */
 const errnoText: Readonly<Record<number, string>> = { 1: 'Operation not permitted', 13: 'Permission denied', 38: 'Function not implemented' };
@@ -46,9 +62,9 @@ let state = '';
 let seq = 0;
 
 /** Run `script` under busybox sh in a fresh container whose config.json carries `seccomp` verbatim. */
-function runWith(seccomp: object, script: string): string {
+function runWith(seccomp: object, script: string | string[]): string {
   const config = JSON.parse(readFileSync(join(bundle, 'config.base.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; root: { readonly: boolean }; linux: Record<string, unknown> };
-  config.process.args = [busybox, 'sh', '-c', script];
+  config.process.args = typeof script === 'string' ? [busybox, 'sh', '-c', script] : script;
   config.process.terminal = false;
   config.root.readonly = false;
   config.linux.seccomp = seccomp;
@@ -117,5 +133,30 @@ describe.skipIf(!canRun)(`a seccomp profile as ${canRun ? runcVersion.stdout.spl
     const out = runWith(profile, 'busybox mkdir /tmp/x; echo rc=$?');
     expect(out).toContain(`mkdir: can't create directory '/tmp/x': ${errnoText[13]}`);
     expect(modelErrno(profile, 'mkdir')).toBe(13);
+  }, 60_000);
+
+  it.skipIf(!canCompile)("SEC-4.2.4's reasoning: under the guide's profile glibc's clone3 gets ENOSYS from the stub and pthread_create falls back to clone; an explicit EPERM for clone3 breaks it", () => {
+    // glibc 2.36 sysdeps/unix/sysv/linux/clone-internal.c: __clone_internal retries with clone only when clone3
+    // fails with ENOSYS. The guide's profile names prlimit64 (302) as its highest x86_64 syscall; clone3 is 435.
+    // runc 1.1.5's own init reads /proc/self/fd after installing the filter (fstatfs, getdents64), which the guide's
+    // profile does not allow, so those two are added for the container to start at all.
+    const src = join(bundle, 'thread.c');
+    writeFileSync(src, threadProgram);
+    const cc = spawnSync('gcc', ['-static', '-O2', '-pthread', '-o', join(bundle, 'rootfs/bin/thread'), src], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const guide = JSON.parse(readFileSync(guideProfile, 'utf8')) as { syscalls: Array<{ names: string[]; action: string; errnoRet?: number }> };
+    guide.syscalls[0]?.names.push('fstatfs', 'getdents64');
+    const fallback = runWith(guide, ['/bin/thread']);
+    expect(fallback).toContain('thread returned 42');
+    const model = (p: object) => {
+      const v = runtimeView(JSON.stringify(p), { nativeArch: arch });
+      if (!v.ok) throw new Error(v.message);
+      const stub = runcEnosysStub(v.profile, arch, runc?.version);
+      return libcReadiness(v.profile, { ...(stub ? { stub } : {}), arch });
+    };
+    expect(model(guide)).toMatchObject({ clone3Ok: true, clone3: { errno: 38 } });
+    const eperm = { ...guide, syscalls: [...guide.syscalls, { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+    expect(runWith(eperm, ['/bin/thread'])).toContain(`pthread_create: ${errnoText[1]}`);
+    expect(model(eperm)).toMatchObject({ clone3Ok: false, clone3: { errno: 1 } });
   }, 60_000);
 });
