@@ -280,7 +280,12 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
 
     const select = (o: KubeObject): boolean =>
       (ns === undefined || nsOf(o) === ns) && matchesLabels(o, q.get('labelSelector') ?? '') && matchesFields(o, q.get('fieldSelector') ?? '');
-    if (verb === 'watch') return watch(req, res, resource, select, Number(q.get('resourceVersion') ?? rv), Number(q.get('timeoutSeconds') ?? 30));
+    if (verb === 'watch') {
+      const from = q.get('resourceVersion') ?? '';
+      // No resourceVersion (or "0"): the real server starts with a synthetic ADDED for every object that exists.
+      const initial = from === '' || from === '0' ? store.filter((s) => s.resource === resource && select(s.object)).map((s) => s.object) : [];
+      return watch(req, res, resource, select, initial.length || from === '' || from === '0' ? rv : Number(from), Number(q.get('timeoutSeconds') ?? 30), initial);
+    }
     const items = store.filter((s) => s.resource === resource && select(s.object)).map((s) => s.object);
     return reply(200, { apiVersion: kind.apiVersion, kind: `${kind.kind}List`, metadata: { resourceVersion: String(rv) }, items });
 
@@ -304,7 +309,7 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
     }
   };
 
-  const watch = (req: IncomingMessage, res: ServerResponse, resource: string, select: (o: KubeObject) => boolean, from: number, timeoutSeconds: number): void => {
+  const watch = (req: IncomingMessage, res: ServerResponse, resource: string, select: (o: KubeObject) => boolean, from: number, timeoutSeconds: number, initial: readonly KubeObject[] = []): void => {
     const oldest = events.find((e) => e.resource === resource)?.rv ?? rv;
     if (from + 1 < oldest) {
       // The real server answers an expired resourceVersion inside the watch stream as an ERROR event with 410.
@@ -314,6 +319,7 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
     }
     requests.push({ method: 'GET', path: req.url ?? '', query: '', status: 200, at: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    for (const o of initial) res.write(`${JSON.stringify({ type: 'ADDED', object: o })}\n`);
     const emit = (e: WatchEvent): void => {
       if (e.resource === resource && e.rv > from && select(e.object)) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
     };

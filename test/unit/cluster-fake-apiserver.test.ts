@@ -90,6 +90,17 @@ describe('fixture API server', () => {
     expect(seen).toEqual(['ADDED a', 'ADDED b', 'DELETED a']);
   });
 
+  test('a watch without a resourceVersion starts with ADDED for what exists', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'ng-initial' } } });
+    await core.createNamespacedPod({ namespace: 'ng-initial', body: { metadata: { name: 'there' }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      void new Watch(kc)
+        .watch('/api/v1/namespaces/ng-initial/pods', { timeoutSeconds: 1 }, (type, obj: V1Pod) => seen.push(`${type} ${obj.metadata?.name ?? ''}`), (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+    });
+    expect(seen).toEqual(['ADDED there']);
+  });
+
   test('a watch from an expired resourceVersion gets an ERROR event with a 410 Status', async () => {
     const events: { type: string; code: unknown }[] = [];
     await new Promise<void>((resolve, reject) => {

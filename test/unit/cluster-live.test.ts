@@ -212,6 +212,28 @@ describe('interrupted runs leave no object behind', () => {
 });
 
 describe('CleanupRegistry', () => {
+  test('a cleanup that hangs (API server gone) still exits after its timeout; a third signal exits at once', async () => {
+    const hung = new CleanupRegistry();
+    hung.add('never', () => new Promise<void>(() => undefined));
+    const a = signals();
+    const said: string[] = [];
+    hung.installSignalHandlers(a.source, a.exit, { timeoutMs: 100, onInterrupt: (m) => said.push(m) });
+    a.source.emit('SIGINT');
+    expect(await a.exited).toBe(130);
+    expect(said).toEqual(['SIGINT: cleaning up', "cleanup did not finish within 100ms; the next run's sweep removes what is left after its expiry"]);
+
+    const impatient = new CleanupRegistry();
+    impatient.add('never', () => new Promise<void>(() => undefined));
+    const b = signals();
+    impatient.installSignalHandlers(b.source, b.exit, { timeoutMs: 60_000 });
+    b.source.emit('SIGTERM');
+    b.source.emit('SIGTERM');
+    expect(b.exits).toEqual([]);
+    b.source.emit('SIGTERM');
+    expect(b.exits).toEqual([143]);
+  });
+
+
   test('last registered first, a failing step does not stop the rest, runAll is idempotent', async () => {
     const r = new CleanupRegistry();
     const order: string[] = [];

@@ -14,6 +14,7 @@ export interface CleanupResult {
 }
 
 const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+const formatMs = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`);
 
 export class CleanupRegistry {
   private readonly steps: { name: string; run: () => Promise<void> }[] = [];
@@ -68,15 +69,34 @@ export class CleanupRegistry {
 
   /**
    * On SIGINT/SIGTERM: abort the waits, clean up, then exit with 130/143 through `exit` (process.exit by default).
-   * A second signal while cleaning up is ignored: cutting the cleanup short is what leaves namespaces behind.
+   * A second signal while cleaning up is ignored (cutting the cleanup short is what leaves namespaces behind); a
+   * third exits at once, and so does a cleanup that outlasts `timeoutMs` (an API server that stopped answering):
+   * the namespace's expiry then lets the next run's sweep remove it.
    */
-  installSignalHandlers(source: SignalSource, exit: (code: number) => void, onInterrupt?: (signal: string) => void): void {
+  installSignalHandlers(source: SignalSource, exit: (code: number) => void, options: { onInterrupt?: (message: string) => void; timeoutMs?: number } = {}): void {
+    let signals = 0;
+    let exited = false;
+    const leave = (code: number): void => {
+      if (exited) return;
+      exited = true;
+      exit(code);
+    };
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const fn = (): void => {
-        if (this.controller.signal.aborted) return;
-        onInterrupt?.(signal);
+        signals++;
+        if (signals === 2) options.onInterrupt?.('cleaning up the run namespace; interrupt again to leave it for the next run\'s sweep');
+        if (signals >= 3) return leave(exitCodes[signal]);
+        if (signals > 1) return;
+        options.onInterrupt?.(`${signal}: cleaning up`);
         this.controller.abort(new InterruptedError(signal));
-        void this.runAll().then(() => exit(exitCodes[signal]));
+        const timer = setTimeout(() => {
+          options.onInterrupt?.(`cleanup did not finish within ${formatMs(options.timeoutMs ?? 30_000)}; the next run's sweep removes what is left after its expiry`);
+          leave(exitCodes[signal]);
+        }, options.timeoutMs ?? 30_000);
+        void this.runAll().then(() => {
+          clearTimeout(timer);
+          leave(exitCodes[signal]);
+        });
       };
       source.on(signal, fn);
       this.handlers.push({ signal, fn });
