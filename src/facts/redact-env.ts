@@ -76,7 +76,14 @@ function redactLine(line: string): string {
     return line;
   }
   const yaml = yamlSecret.exec(line);
-  if (yaml) return `${yaml[1] ?? ''}${redactedToken(yaml[2] ?? '')}${yaml[3] ?? ''}`;
+  if (yaml) {
+    const [, key = '', value = '', tail = ''] = yaml;
+    if (value.startsWith('<redacted sha256:')) return line;
+    // A quoted value (YAML or a JSON member) keeps its quotes and a trailing comma, so the document still parses.
+    const quoted = /^(["'])(.*)\1(\s*,?)$/.exec(value);
+    if (quoted) return `${key}${quoted[1] ?? ''}${redactedToken(quoted[2] ?? '')}${quoted[1] ?? ''}${quoted[3] ?? ''}${tail}`;
+    return `${key}${redactedToken(value)}${tail}`;
+  }
   return line;
 }
 

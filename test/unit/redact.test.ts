@@ -172,6 +172,25 @@ describe('environment files, unit Environment= lines, systemctl show', () => {
     expect(out).toContain(`    client-key-data: ${token('LS0tS0VZREFUQQ==')}`);
   });
 
+  test("containerd's own log of its CRI config (journal tail) loses the registry credentials it prints", () => {
+    // containerd pkg/cri/cri.go (1.6, 1.7): log.G(ctx).Infof("Start cri plugin with config %+v", c); AuthConfig is
+    // {Username Password Auth IdentityToken}, printed by value in Auths and Headers maps. Shape as a 1.6 node logs it.
+    const line =
+      'Nov 30 06:29:01 worker-01 containerd[412]: time="2026-11-30T06:29:01Z" level=info msg="Start cri plugin with config {PluginConfig:{Registry:{ConfigPath: Mirrors:map[] Configs:map[registry.example.com:{Auth:0xc0003a2100 TLS:<nil>}] Auths:map[legacy.example.com:{Username:vm-robot user Password:Legacy Pass-2d9a Auth: IdentityToken:}] Headers:map[Authorization:[Bearer hdr-tok]]} DisableTCPService:true}}"\n';
+    const out = redactCommandOutput(line);
+    expect(out).not.toMatch(/vm-robot user|Legacy Pass-2d9a|hdr-tok/);
+    expect(out).toContain(`Auths:map[legacy.example.com:{Username:${token('vm-robot user')} Password:${token('Legacy Pass-2d9a')} Auth: IdentityToken:}]`);
+    expect(out).toContain(`Headers:map[Authorization:[${token('Bearer hdr-tok')}]]`);
+  });
+
+  test('JSON and quoted YAML credentials keep their quotes and commas', () => {
+    const json = '{\n  "auths": {\n    "r": { "username": "ju", "password": "jp" },\n    "token": "jt",\n    "x": 1\n  }\n}\n';
+    const out = redactFileContent('/etc/x/config.json', json);
+    expect(out).not.toMatch(/"ju"|"jp"|"jt"/);
+    expect(JSON.parse(out)).toEqual({ auths: { r: { username: token('ju'), password: token('jp') }, token: token('jt'), x: 1 } });
+    expect(redactFileContent('/etc/x/k.yaml', "users:\n- user:\n    token: 'yaml-tok'\n")).toBe(`users:\n- user:\n    token: '${token('yaml-tok')}'\n`);
+  });
+
   test('files without credentials come back unchanged', () => {
     for (const text of ['PRETTY_NAME="Ubuntu 24.04.1 LTS"\nID=ubuntu\n', 'BOOT_IMAGE=/vmlinuz root=UUID=1 ro quiet\n', 'net.ipv4.ip_forward = 1\n', '{"defaultAction":"SCMP_ACT_ERRNO"}']) {
       expect(redactFileContent('/etc/os-release', text)).toBe(text);
