@@ -18,6 +18,8 @@ export interface LiveRunOptions {
   readonly exit?: (code: number) => void;
   /** How long cleanup waits for the namespace to be gone (a real one is Terminating for a while). */
   readonly goneTimeoutMs?: number;
+  /** Where interrupt progress is said; stderr by default. */
+  readonly log?: (message: string) => void;
 }
 
 const isNotFound = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 404;
@@ -36,7 +38,8 @@ export class LiveRun {
     this.runId = options.runId ?? newRunId((options.now ?? (() => new Date()))());
     this.namespace = runNamespaceName(this.runId);
     this.core = kc.makeApiClient(CoreV1Api);
-    this.cleanup.installSignalHandlers(options.signals ?? process, options.exit ?? ((code) => process.exit(code)));
+    const log = options.log ?? ((m: string) => void process.stderr.write(`nodegate: ${m}\n`));
+    this.cleanup.installSignalHandlers(options.signals ?? process, options.exit ?? ((code) => process.exit(code)), { onInterrupt: log });
   }
 
   /** Sweeps expired namespaces, then creates this run's; the deletion is registered before the create is sent. */
