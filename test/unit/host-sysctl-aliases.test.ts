@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostEvaluators } from '../../src/evaluate/host/index.ts';
 import { aliasGroup } from '../../src/evaluate/host/sysctl-aliases.ts';
+import { bootKernelValue } from '../../src/evaluate/host/sysctl-boot.ts';
 import { persistedKernelValue, persistedValue, sysctlSystemPlan } from '../../src/evaluate/host/sysctl-system.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
@@ -91,5 +92,49 @@ describe('HOST-1.4.4 through an alias (test/vm/host-fidelity-vm.test.ts runs the
     const v = run(facts);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('/usr/lib/sysctl.d/k8s.conf line 1 sets it to 1 but is hidden by /etc/sysctl.d/k8s.conf');
+  });
+});
+
+describe('HOST-1.4.4 at boot: systemd-sysctl keeps a repeated same-value assignment where it first appeared', () => {
+  // systemd src/sysctl/sysctl.c parse_file(): "existing = ordered_hashmap_get(...); if (existing) { if
+  // (streq_ptr(value, existing->value)) { ...; continue; } ... ordered_hashmap_remove ... }" then ordered_hashmap_put
+  // appends; apply_all() writes in map order. test/vm/host-fidelity-vm.test.ts runs the real systemd-sysctl.
+  const facts = drift(base, {
+    files: {
+      '/etc/sysctl.d/10-k8s.conf': file(`${k8s}net.ipv4.ip_forward = 1\n`),
+      '/etc/sysctl.d/50-router.conf': file('net.ipv4.conf.all.forwarding = 0\n'),
+      '/etc/sysctl.d/99-fix.conf': file('net.ipv4.ip_forward = 1\n'),
+    },
+    dirs: { '/etc/sysctl.d': { state: 'present', entries: ['10-k8s.conf', '50-router.conf', '99-fix.conf', '90-kubelet.conf'] } },
+  });
+  it('sysctl --system ends at 1 but a boot ends at 0, and HOST-1.4.4 fails naming the boot order', () => {
+    const plan = sysctlSystemPlan(facts);
+    expect(persistedKernelValue(plan, 'net.ipv4.ip_forward').value).toBe('1');
+    expect(bootKernelValue(plan, 'net.ipv4.ip_forward')).toMatchObject({ modelled: true, value: '0', winner: { file: '/etc/sysctl.d/50-router.conf' } });
+    const v = run(facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('sysctl --system leaves 1, but at boot systemd-sysctl applies /etc/sysctl.d/50-router.conf line 1, net.ipv4.conf.all.forwarding');
+    expect(v.message).toContain('/etc/sysctl.d/99-fix.conf line 1 repeating an earlier value does not move it');
+  });
+  it('passes where systemd is not PID 1 (sysctl --system is the boot path there)', () => {
+    expect(run(drift(facts, { systemd: false })).status).toBe('pass');
+  });
+  it('a different value does move: "01" is not "1" to systemd-sysctl (streq), and the boot also ends at 1', () => {
+    const moved = drift(facts, { files: { '/etc/sysctl.d/99-fix.conf': file('net.ipv4.ip_forward = 01\n') } });
+    expect(bootKernelValue(sysctlSystemPlan(moved), 'net.ipv4.ip_forward')).toMatchObject({ value: '01' });
+    expect(run(moved).status).toBe('pass');
+  });
+  it('is not modelled when a glob reaches one of the names, and then the sysctl --system answer stands', () => {
+    const glob = drift(facts, { files: { '/etc/sysctl.d/99-fix.conf': file('net.ipv4.ip_forward = 1\nnet.ipv4.conf.*.forwarding = 1\n') } });
+    expect(bootKernelValue(sysctlSystemPlan(glob), 'net.ipv4.ip_forward')).toMatchObject({ modelled: false });
+    expect(run(glob).status).toBe('pass');
+  });
+  it('still models the names when an unrelated glob is present (systemd\'s own 50-default.conf has some)', () => {
+    const glob = drift(facts, { files: { '/etc/sysctl.d/99-fix.conf': file('net.ipv4.ip_forward = 1\nnet.ipv4.conf.*.rp_filter = 2\n-net.ipv4.conf.all.rp_filter\n') } });
+    expect(bootKernelValue(sysctlSystemPlan(glob), 'net.ipv4.ip_forward')).toMatchObject({ modelled: true, value: '0' });
+    expect(run(glob).status).toBe('fail');
+  });
+  it('has nothing to say for a key without a second name', () => {
+    expect(bootKernelValue(sysctlSystemPlan(facts), 'net.bridge.bridge-nf-call-iptables')).toBeUndefined();
   });
 });

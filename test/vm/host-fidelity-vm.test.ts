@@ -4,6 +4,7 @@
 // swap.target exactly as a node's next boot would. One VM for the whole file.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hostEvaluators } from '../../src/evaluate/host/index.ts';
+import { bootKernelValue } from '../../src/evaluate/host/sysctl-boot.ts';
 import { persistedKernelValue, sysctlSystemPlan } from '../../src/evaluate/host/sysctl-system.ts';
 import { factsFromProbe } from '../../src/facts/gather.ts';
 import { parseProbeOutput } from '../../src/facts/probe-parse.ts';
@@ -39,7 +40,7 @@ function verdict(id: string, facts: NodeFacts): Verdict {
 
 /** Files this test writes, so each case starts from the image's own state. */
 const cleanup = [
-  'rm -f /etc/sysctl.d/zz1-ng.conf /etc/sysctl.d/zz2-ng.conf /etc/modules-load.d/ng-k8s.conf',
+  'rm -f /etc/sysctl.d/zz1-ng.conf /etc/sysctl.d/zz2-ng.conf /etc/sysctl.d/zz3-ng.conf /etc/modules-load.d/ng-k8s.conf',
   "sed -i '/^\\/ngswap[[:space:]]/d' /etc/fstab",
   'swapoff /ngswap 2>/dev/null || true',
   'systemctl daemon-reload',
@@ -85,6 +86,35 @@ cat /proc/sys/net/ipv4/ip_forward`,
     expect(predicted.value, JSON.stringify(predicted.winner)).toBe(kernel);
     expect(verdict('HOST-1.4.4', facts).status).toBe(kernel === '1' ? 'pass' : 'fail');
     expect(verdict('HOST-1.4.3', facts).status).toBe(kernel === '1' ? 'pass' : 'fail');
+  }, 420_000);
+
+  // systemd 252 src/sysctl/sysctl.c parse_file(): a repeated assignment of the same value keeps its first place in
+  // the ordered map, so the boot path (systemd-sysctl) and sysctl --system can end differently for two names.
+  test('systemd-sysctl (the boot path) and sysctl --system disagree on a repeated same-value line; so do the models', async () => {
+    const out = await sh(
+      vm,
+      `${cleanup}
+printf 'net.ipv4.ip_forward = 1\\n' >/etc/sysctl.d/zz1-ng.conf
+printf 'net.ipv4.conf.all.forwarding = 0\\n' >/etc/sysctl.d/zz2-ng.conf
+printf 'net.ipv4.ip_forward = 1\\n' >/etc/sysctl.d/zz3-ng.conf
+sysctl -qw net.ipv4.ip_forward=0
+sysctl --system >/dev/null 2>&1
+cat /proc/sys/net/ipv4/ip_forward
+sysctl -qw net.ipv4.ip_forward=1
+/usr/lib/systemd/systemd-sysctl >/dev/null 2>&1 || true
+cat /proc/sys/net/ipv4/ip_forward`,
+    );
+    const [procps, systemd] = out.split('\n');
+    // Each program started from the opposite of what it left, so both values are its own writes.
+    expect([procps, systemd]).toEqual(['1', '0']);
+    const facts = await gather(vm);
+    const plan = sysctlSystemPlan(facts);
+    expect(persistedKernelValue(plan, 'net.ipv4.ip_forward').value).toBe(procps);
+    expect(bootKernelValue(plan, 'net.ipv4.ip_forward')).toMatchObject({ modelled: true, value: systemd });
+    // systemd is PID 1 here, so the boot path decides: HOST-1.4.4 fails although sysctl --system would leave 1.
+    const v = verdict('HOST-1.4.4', facts);
+    expect(v.status, v.message).toBe('fail');
+    expect(v.message).toContain('at boot systemd-sysctl applies /etc/sysctl.d/zz2-ng.conf line 1');
   }, 420_000);
 
   // systemd 252 (Debian 12) src/modules-load/modules-load.c: the whole stripped line is the module name.

@@ -48,7 +48,7 @@ export function sysctlSystemPlan(facts: NodeFacts): SysctlSystemPlan {
 }
 
 /** Shell glob to a regex; `crossSlash` is fnmatch(3) without FNM_PATHNAME, otherwise glob(3) per component. */
-function globRegex(pattern: string, crossSlash: boolean): RegExp {
+export function globRegex(pattern: string, crossSlash: boolean): RegExp {
   const any = crossSlash ? '.' : '[^/]';
   let re = '';
   for (let i = 0; i < pattern.length; i++) {

@@ -7,6 +7,7 @@ import { error, fail, pass, skip } from '../verdict.ts';
 import { exists, sameSysctlValue } from './evidence.ts';
 import { persistedKernelValue, sysctlSystemPlan, where, type Assignment, type SysctlSystemPlan } from './sysctl-system.ts';
 import { aliasGroup, aliasNote } from './sysctl-aliases.ts';
+import { bootKernelValue } from './sysctl-boot.ts';
 import type { Evaluator } from './types.ts';
 
 const procPath = (key: string): string => `/proc/sys/${sysctlKeyToPath(key)}`;
@@ -57,7 +58,7 @@ interface PersistedCheck {
 }
 
 /** One key against the sysctl --system model: which file wins, and which file spoils a good value. */
-export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string): PersistedCheck {
+export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string, systemd = false): PersistedCheck {
   const r = persistedKernelValue(plan, key);
   const path = sysctlKeyToPath(key);
   const names = aliasGroup(path).paths;
@@ -82,7 +83,22 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
   const winner = r.winner;
   const via = winner.setting.path !== path && !winner.setting.isGlob ? ` via ${sysctlPathToKey(winner.setting.path)}` : '';
   const actual = `${key} = ${r.value} (${where(winner)}${via})`;
-  if (sameSysctlValue(r.value, want)) return { ok: true, actual, source: winner.file };
+  if (sameSysctlValue(r.value, want)) {
+    const boot = systemd ? bootKernelValue(plan, key) : undefined;
+    if (boot?.modelled && boot.winner && boot.value !== null && !sameSysctlValue(boot.value, want)) {
+      const repeat = [...r.writes].reverse().find((a) => a !== boot.winner && a.setting.path === winner.setting.path);
+      return {
+        ok: false,
+        actual: `${actual}; at boot ${key} = ${boot.value} (${where(boot.winner)})`,
+        problem:
+          `${key}: sysctl --system leaves ${want}, but at boot systemd-sysctl applies ${at(boot.winner)} = ${boot.value} last — it writes each name once, ` +
+          `at the place its value was first assigned, so ${repeat ? `${where(repeat)} repeating an earlier value does not move it after` : 'the later same-value line does not move it after'} ` +
+          `${where(boot.winner)}${r.alias ? ` (one variable in the kernel: ${r.alias.kernelSource})` : ''} — remove the line in ${boot.winner.file}`,
+        source: boot.winner.file,
+      };
+    }
+    return { ok: true, actual, source: winner.file };
+  }
   const good = [...r.writes].reverse().find((a) => a.setting.value !== null && sameSysctlValue(a.setting.value, want));
   const aliasWhy = r.alias && winner.setting.path !== path ? ` (one variable in the kernel: ${r.alias.kernelSource})` : '';
   const override = good
@@ -94,7 +110,7 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
 function persistedVerdictFor(facts: NodeFacts, wanted: Readonly<Record<string, string>>, what: string) {
   const plan = sysctlSystemPlan(facts);
   const expected = Object.entries(wanted).map(([k, v]) => `${k} = ${v}`).join(', ');
-  const checks = Object.entries(wanted).map(([k, v]) => checkPersisted(plan, k, v));
+  const checks = Object.entries(wanted).map(([k, v]) => checkPersisted(plan, k, v, facts.systemd));
   const files = [...new Set(checks.flatMap((c) => (c.source ? [c.source] : [])))];
   const source = files.length > 0 ? files.join(', ') : [...sysctlDirs, sysctlConf].join(', ');
   const actual = checks.map((c) => c.actual).join(', ');
