@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { CleanupRegistry, InterruptedError } from '../../src/cluster/live/cleanup.ts';
 import { LiveRun } from '../../src/cluster/live/harness.ts';
 import { expiryState, newRunId, runNamespaceManifest } from '../../src/cluster/live/run-namespace.ts';
+import { dryRunCreatePod } from '../../src/cluster/live/dry-run.ts';
 import { sweepExpired } from '../../src/cluster/live/sweep.ts';
 import { WaitTimeoutError } from '../../src/cluster/live/wait-pod.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type KubeObject, type PodStep, type Scenario } from '../support/fake-apiserver.ts';
@@ -208,6 +209,28 @@ describe('interrupted runs leave no object behind', () => {
     expect(code, `child stdout: ${out}\nchild stderr: ${err}`).toBe(130);
     expect(out, `child stderr: ${err}`).toContain('WAIT ENDED InterruptedError');
     expect(leftovers(a)).toEqual([]);
+  });
+});
+
+describe('server-side dry-run', () => {
+  const privileged = { metadata: { name: 'priv' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { privileged: true } }] } };
+  test('admitted, rejected by admission (with its message), and an RBAC 403 told apart; nothing is stored', async () => {
+    const { api: a, kc } = await serve({
+      admission: (resource, ns) => (resource === 'pods' && ns === 'flask-apps' ? 'violates PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true)' : undefined),
+    });
+    const before = a.objects('pods').length;
+    expect(await dryRunCreatePod(kc, 'default', privileged)).toEqual({ kind: 'admitted' });
+    expect(await dryRunCreatePod(kc, 'flask-apps', privileged)).toEqual({
+      kind: 'rejected',
+      message: 'pods "priv" is forbidden: violates PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true)',
+    });
+    expect(a.objects('pods')).toHaveLength(before);
+  });
+  test('no permission to create pods: failed, naming the RBAC role, never read as a rejection', async () => {
+    const { kc } = await serve({ forbidden: ['create pods'] });
+    const r = await dryRunCreatePod(kc, 'flask-apps', privileged);
+    expect(r.kind).toBe('failed');
+    expect(r).toMatchObject({ status: 403, message: expect.stringMatching(/^forbidden: create pods \(core\) in namespace flask-apps — grant it with deploy\/rbac\.yaml \(nodegate-live\)/) as unknown });
   });
 });
 
