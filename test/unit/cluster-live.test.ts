@@ -135,6 +135,19 @@ describe('a live run', () => {
   });
 });
 
+test('a watch the server refuses ends the wait with the reason, no retry loop', async () => {
+  const { api: a, kc } = await serve({ forbidden: ['watch pods'] });
+  const s = signals();
+  const run = new LiveRun(kc, { node: nodeName, signals: s.source, exit: s.exit });
+  await run.start();
+  await run.createPod(probe('stuck-1'));
+  const err = await run.waitForPod('stuck-1', { timeoutMs: 5_000 }).catch((e: unknown) => e);
+  expect((err as Error).message).toMatch(new RegExp(`^pod ${run.namespace}/stuck-1: the watch failed with HTTP 403: .* — grant watch on pods with deploy/rbac\\.yaml \\(nodegate-live\\)$`));
+  expect(a.requests.filter((r) => r.query.includes('watch=true')).length).toBe(1);
+  await run.finish();
+  expect(leftovers(a)).toEqual([]);
+});
+
 describe('interrupted runs leave no object behind', () => {
   type Phase = 'namespace requested' | 'namespace created' | 'pod requested' | 'pod created' | 'waiting on the pod';
   const phases: Phase[] = ['namespace requested', 'namespace created', 'pod requested', 'pod created', 'waiting on the pod'];

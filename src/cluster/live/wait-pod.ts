@@ -76,6 +76,7 @@ export async function waitForPod(kc: KubeConfig, namespace: string, name: string
 
     // Each watch has a generation: only the current one may restart itself when the server ends it.
     let generation = 0;
+    let failures = 0;
     const start = (): void => {
       if (settled) return;
       const mine = ++generation;
@@ -97,9 +98,24 @@ export async function waitForPod(kc: KubeConfig, namespace: string, name: string
             last = podOutcome(obj);
             if (until(last)) finish(undefined, last);
           },
-          // The server ends a watch at timeoutSeconds or on a reset: go on from the last resourceVersion.
-          () => {
-            if (!settled && mine === generation && Date.now() < deadline) start();
+          // The server ends a watch at timeoutSeconds (no error): go on from the last resourceVersion. A failed
+          // watch (reset, 5xx) is retried twice after a pause; a third failure, or a refusal, ends the wait.
+          (err: unknown) => {
+            if (settled || mine !== generation) return;
+            if (!err) {
+              failures = 0;
+              if (Date.now() < deadline) start();
+              return;
+            }
+            const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
+            const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined;
+            const text = typeof e.message === 'string' ? e.message : String(err);
+            failures++;
+            if (status === 401 || status === 403 || status === 404 || failures > 2) {
+              finish(new Error(`${ref}: the watch failed${status ? ` with HTTP ${status}` : ''}: ${text}${status === 403 ? ' — grant watch on pods with deploy/rbac.yaml (nodegate-live)' : ''}`));
+              return;
+            }
+            setTimeout(start, 500);
           },
         )
         .then((c) => {
