@@ -116,7 +116,7 @@ export interface ProbeKeys {
   readonly dirs: ReadonlySet<string>;
   readonly commands: ReadonlySet<string>;
   readonly sysctls: ReadonlySet<string>;
-  /** Requested paths the probe did not send because they cannot be framed. */
+  /** Requested file and stat paths the probe did not send because they cannot be framed. */
   readonly unframable: readonly string[];
 }
 const globPattern = /^[A-Za-z0-9_.*?\-]+$/;
@@ -171,8 +171,10 @@ function keysOf(requests: readonly ProbeRequest[]): ProbeKeys {
       if (!framablePath(r.name)) throw new Error(`probe command name cannot be framed: ${JSON.stringify(r.name)}`);
       commands.add(r.name);
     } else if (r.kind === 'sysctl') sysctls.add(r.key);
-    else if (!framablePath(r.path)) unframable.push(r.path);
-    else (r.kind === 'dir' ? dirs : files).add(r.path);
+    else if (!framablePath(r.path)) {
+      // A directory has no unreadable state: left unlisted, every check that needs it says it was not listed.
+      if (r.kind !== 'dir') unframable.push(r.path);
+    } else (r.kind === 'dir' ? dirs : files).add(r.path);
   }
   return { files, dirs, commands, sysctls, unframable };
 }
