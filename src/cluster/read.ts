@@ -14,9 +14,26 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
   /** Upper bound on the whole read, waits included. */
   readonly maxRetryTimeMs: number;
+  /** One attempt's limit: a server that accepts the connection and never answers must not hang the run. */
+  readonly attemptTimeoutMs?: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 4, minTimeoutMs: 200, maxTimeoutMs: 2_000, maxRetryAfterMs: 10_000, maxRetryTimeMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = { retries: 4, minTimeoutMs: 200, maxTimeoutMs: 2_000, maxRetryAfterMs: 10_000, maxRetryTimeMs: 30_000, attemptTimeoutMs: 15_000 };
+
+/** An attempt that got no answer in time; its code makes it transient like a reset. */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+  readonly code = 'ETIMEDOUT';
+}
+
+function withTimeout<T>(call: () => Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return call();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AttemptTimeoutError(`no answer within ${ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`}`)), ms);
+  });
+  return Promise.race([call(), timeout]).finally(() => clearTimeout(timer));
+}
 
 /** A projection that rejects what the server sent (the read then fails as invalid, with this reason). */
 export class UnexpectedResponseError extends Error {
@@ -30,7 +47,7 @@ export async function readOnce<T>(req: ApiRequest, call: () => Promise<T>, polic
       async () => {
         attempts++;
         try {
-          return await call();
+          return await withTimeout(call, policy.attemptTimeoutMs);
         } catch (err) {
           // Only transient failures reach p-retry's backoff; the rest end the read at once.
           if (!isTransient(err)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));

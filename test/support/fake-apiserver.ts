@@ -21,6 +21,8 @@ export interface Fault {
   readonly retryAfter?: string;
   /** Destroy the socket instead of answering (a connection reset). */
   readonly reset?: boolean;
+  /** Never answer (a server that accepted the connection and hangs). */
+  readonly hang?: boolean;
 }
 
 /** Admission of a create: undefined admits; a message rejects it as Pod Security would (403 Forbidden). */
@@ -213,6 +215,10 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
       if (fault.reset) {
         record(0);
         req.socket.destroy();
+        return;
+      }
+      if (fault.hang) {
+        record(0);
         return;
       }
       return fail(fault.status, fault.status === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: etcdserver: request timed out', undefined, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});

@@ -103,6 +103,20 @@ describe('gatherClusterFacts', () => {
     expect(f.version).toMatchObject({ ok: true, attempts: 2 });
   });
 
+  test('a server that never answers: each attempt times out, the read fails as unreachable, the run goes on', async () => {
+    const t0 = Date.now();
+    api = await startFakeApiServer({ ...healthy(), name: 'hang', faults: [{ path: /^\/version$/, status: 0, times: 99, hang: true }] });
+    const path = writeKubeconfig(join(dir, 'hang.yaml'), api);
+    const loaded = loadKubeconfig({ kind: 'file', paths: [path], from: '--kubeconfig' });
+    const f = await gatherClusterFacts(loaded, nodeName, defaultClusterProfile(), { retry: { ...fast, retries: 1, attemptTimeoutMs: 300 } });
+    const failure = failureOf(f.version);
+    expect(failure.kind).toBe('unreachable');
+    expect(failure.message).toBe('get /version (non-resource URL): the API server could not be reached (ETIMEDOUT: no answer within 300ms)');
+    expect(f.version.attempts).toBe(2);
+    expect(f.nodeObject.ok).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+
   test('a wrong token: every read is unauthorized, none retried', async () => {
     const f = await gather(healthy(), 'wrong-token');
     for (const r of [f.version, f.nodeObject, f.podsOnNode, f.namespaces, f.systemPods, f.configz, f.nodeMetrics]) {
