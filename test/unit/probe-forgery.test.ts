@@ -89,6 +89,17 @@ describe('names on the node cannot forge records', () => {
   });
 });
 
+describe('unframable directory requests', () => {
+  test('a directory path with a control character is not listed at all, so every check over it is an error', () => {
+    const path = join(dir, 'conf\nforged.d');
+    const { script, stdout } = run([{ kind: 'dir', path, glob: '*.conf' }]);
+    expect(script.text).not.toContain('conf\nforged.d');
+    const facts = factsFromProbe(parseProbeOutput(stdout, script), { node: 'n', target: 'local', roundTrips: 1, durationMs: 0 });
+    expect(facts.dirs[path]).toBeUndefined();
+    expect(collectConfDirs(facts, [path]).unknown).toEqual([`directory ${path} was not listed by the probe`]);
+  });
+});
+
 describe('the parser accepts only records for what was requested or listed', () => {
   const marker = `@@nodegate-${nonce}`;
   const identity = `\n${marker} I identity\nuid 0\nsystemd no\nsudo no\n`;
