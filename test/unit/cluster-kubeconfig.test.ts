@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeconfigError, loadKubeconfig, resolveKubeconfig, serviceAccountDir } from '../../src/cluster/kubeconfig.ts';
-import { writeKubeconfig } from '../support/fake-apiserver.ts';
+import { observeCluster } from '../../src/cluster/observe.ts';
+import { defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
+import { startFakeApiServer, writeKubeconfig } from '../support/fake-apiserver.ts';
+import { healthy, nodeName } from '../support/fake-apiserver-scenarios.ts';
 
 const none = { exists: () => false, home: '/home/op' };
 const dir = mkdtempSync(join(tmpdir(), 'nodegate-kc-'));
@@ -62,5 +65,28 @@ describe('loadKubeconfig', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'clusters: [: :\n');
     expect(() => loadKubeconfig({ kind: 'file', paths: [bad], from: '--kubeconfig' })).toThrow(KubeconfigError);
+  });
+});
+
+describe('observeCluster', () => {
+  test('KUBECONFIG set: the facts are gathered through it', async () => {
+    const server = await startFakeApiServer(healthy());
+    try {
+      const p = writeKubeconfig(join(dir, 'observe.yaml'), server, 'lab');
+      const o = await observeCluster({}, { KUBECONFIG: p }, nodeName, defaultClusterProfile());
+      expect(o.kind).toBe('observed');
+      expect(o.kind === 'observed' ? { context: o.facts.context, server: o.facts.server, ready: o.facts.nodeObject.ok } : undefined).toEqual({ context: 'lab', server: server.url, ready: true });
+    } finally {
+      await server.close();
+    }
+  });
+  test('nothing configured: none, with the reason; a broken --kubeconfig: bad-kubeconfig, never a silent skip', async () => {
+    expect(await observeCluster({}, { HOME: '/home/op' }, nodeName, defaultClusterProfile(), { deps: none })).toEqual({
+      kind: 'none',
+      reason: 'no cluster configured: no --kubeconfig, KUBECONFIG is unset, not running in a pod, and /home/op/.kube/config does not exist',
+    });
+    const o = await observeCluster({ kubeconfig: join(dir, 'absent.yaml') }, {}, nodeName, defaultClusterProfile());
+    expect(o.kind).toBe('bad-kubeconfig');
+    expect(o.kind === 'bad-kubeconfig' ? o.error.message : '').toMatch(/absent\.yaml \(from --kubeconfig\) does not exist$/);
   });
 });
