@@ -178,7 +178,8 @@ function criIds(version: number, rules: LoaderRules): string[] {
 
 /** The plugin names the running release reads: what RT-2.2.2/2.2.3 look up in the merged tables. */
 function tableVersion(version: number, rules: LoaderRules): ConfigVersion {
-  if (rules.major === 1) return version <= 1 ? 1 : version === 3 ? 3 : 2;
+  // 1.x has only "version 1 or not": Decode looks plugins up by URI for any other number (config.go Decode).
+  if (rules.major === 1) return version <= 1 ? 1 : 2;
   return version <= 2 ? 2 : 3;
 }
 
@@ -227,10 +228,15 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
   const version = typeof out.value['version'] === 'number' ? out.value['version'] : 1;
   const bad = validate(out.value, version, rules, out.items, last);
   if (bad) return { kind: 'refused', error: bad.error, file: last, line: bad.line };
-  const readAs =
-    rules.major === 2 && mainVersion <= 1
-      ? `containerd ${rules.release} converts this version ${mainVersion === 0 ? '1 (no `version` key)' : '1'} file to version ${version} on load: short plugin IDs become URIs, but the CRI settings stay under "io.containerd.grpc.v1.cri", which the version ${version} CRI plugins do not read`
+  const readAs1x =
+    rules.major === 1 && version > 2
+      ? `containerd ${rules.release} reads version ${version} like version 2 (plugins by URI, so the version 3 plugin names are unknown to it); 1.6.32 and 1.7.17 refuse the file`
       : undefined;
+  const readAs =
+    readAs1x ??
+    (rules.major === 2 && mainVersion <= 1
+      ? `containerd ${rules.release} converts this version ${mainVersion === 0 ? '1 (no `version` key)' : '1'} file to version ${version} on load: short plugin IDs become URIs, but the CRI settings stay under "io.containerd.grpc.v1.cri", which the version ${version} CRI plugins do not read`
+      : undefined);
   const config: ContainerdConfig = {
     value: out.value as TomlTable,
     items: out.items,

@@ -130,6 +130,14 @@ describe.skipIf(!canRun)('RT-2.2.3 equals the SystemdCgroup containerd 1.6 ends 
     expect(v.status, v.message).toBe('fail');
     expect(v.message).toContain('replaces the whole plugin section');
   }, 20_000);
+  it('version = 3 on 1.6.20 is read like version 2: the v2 CRI table applies', async () => {
+    // services/server/config/config.go v1.6.20 Decode: plugins are looked up by URI for every version but 1.
+    const dir = join(work, 'v3-as-v2');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.toml'), 'version = 3\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n');
+    expect(dumped(dir)).toBe(true);
+    expect((await observe(dir, 'RT-2.2.3')).status).toBe('pass');
+  }, 20_000);
   it('an import of another plugin leaves the CRI section alone: SystemdCgroup stays true', async () => {
     const dir = join(work, 'other');
     mkdirSync(dir, { recursive: true });

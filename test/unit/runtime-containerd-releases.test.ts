@@ -57,6 +57,17 @@ describe('RT-2.2.1 per release', () => {
     for (const r of ['1.6.39', '1.7.29']) expect(judge('RT-2.2.1', on(r, { [cfg]: 'version = 3\n' })).actual, r).toBe(`refused: failed to load TOML from ${cfg}: unsupported config version \`3\``);
     expect(judge('RT-2.2.1', on('2.0.7', { [cfg]: 'version = 3\n' })).status).toBe('pass');
   });
+  it('1.6.20 reads a version 3 file like version 2: its v2 CRI table applies, its v3 table does not', () => {
+    // v1.6.20 config.go Decode: `id := p.URI(); if c.GetVersion() == 1 { id = p.ID }` — any version but 1 reads URIs.
+    const v2Table = 'version = 3\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n';
+    const ok = judge('RT-2.2.3', on('1.6.20', { [cfg]: v2Table }));
+    expect(ok.status).toBe('pass');
+    expect(ok.message).toContain('containerd 1.6.20 reads version 3 like version 2');
+    const v3Table = "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n";
+    const bad = judge('RT-2.2.3', on('1.6.20', { [cfg]: v3Table }));
+    expect(bad.status).toBe('fail');
+    expect(bad.message).toContain('is the config version 3 name of that table: this file is read as version 2');
+  });
   it('2.x does not validate plugin keys: a v2 file with [plugins.cri] loads (and its settings are ignored)', () => {
     expect(judge('RT-2.2.1', on('2.1.5', { [cfg]: 'version = 2\n[plugins.cri.containerd]\n' })).status).toBe('pass');
   });

@@ -118,7 +118,7 @@ export function evaluateSystemdCgroup(facts: NodeFacts, profile: Profile): Verdi
     );
   }
   const value = effective.systemdCgroup;
-  if (value === true) return pass({ expected, actual: `SystemdCgroup = true${at(effective.keyLine, effective.keyFile, ev.path)}`, source });
+  if (value === true) return pass({ expected, actual: `SystemdCgroup = true${at(effective.keyLine, effective.keyFile, ev.path)}`, source }, ev.config.readAs ?? '');
   if (value === undefined) {
     return fail(
       { expected, actual: `${tableRef(effective, ev.path)} has no SystemdCgroup (default false)`, source },
