@@ -42,7 +42,7 @@ describe('RES-6.1.1 allocatable memory', () => {
     const v = evaluateAllocatableMemory(nodeWithCapacity(), notApplied, profile);
     expect(v.status).toBe('fail');
     expect(v.message).toBe(
-      '16384Mi − 0 − 0 − 100Mi = 16284Mi (≈15.9Gi), profile wants ≈14Gi ± 0.5Gi. with the profile\'s reservations it would be 16384Mi − 1Gi − 512Mi − 500Mi = 14348Mi (≈14.0Gi): the kubelet reserves less than documented (see KUBELET-3.4.1–3.4.3); 16284Mi is not within 0.5Gi of the profile\'s ≈14Gi.',
+      '16384Mi − 0 − 0 − 100Mi = 16284Mi (≈15.9Gi), profile wants ≈14Gi ± 0.5Gi. With the profile\'s reservations it would be 16384Mi − 1Gi − 512Mi − 500Mi = 14348Mi (≈14.0Gi): the kubelet reserves less than documented (see KUBELET-3.4.1–3.4.3); 16284Mi is not within 0.5Gi of the profile\'s ≈14Gi.',
     );
   });
 
@@ -52,7 +52,7 @@ describe('RES-6.1.1 allocatable memory', () => {
     });
     const v = evaluateAllocatableMemory(nodeWithCapacity(), stale, profile);
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('the API reports allocatable 16777216Ki (16Gi), not the 14348Mi the kubelet\'s settings give: the running kubelet does not apply them');
+    expect(v.message).toBe('16384Mi − 1Gi − 512Mi − 500Mi = 14348Mi (≈14.0Gi), profile wants ≈14Gi ± 0.5Gi. The API reports allocatable 16777216Ki (16Gi), not the 14348Mi the kubelet\'s settings give: the running kubelet does not apply them (restart it, see KUBELET-3.4.x and the /configz layer).');
   });
 
   test('a 2 GiB node with the guide\'s reservations is outside the 16 GB target: fails; with the target off it passes', () => {
@@ -95,7 +95,7 @@ describe('RES-6.1.2 allocatable cpu', () => {
   test('reservations not applied: 4 − 0 − 0 = 4 fails', () => {
     const v = evaluateAllocatableCpu(nodeWithCapacity(), notApplied, profile);
     expect(v.status).toBe('fail');
-    expect(v.message).toMatch(/^4 − 0 − 0 = 4, profile wants ≈3300m ± 0\. with the profile's reservations it would be 4 − 500m − 200m = 3300m/);
+    expect(v.message).toMatch(/^4 − 0 − 0 = 4, profile wants ≈3300m ± 0\. With the profile's reservations it would be 4 − 500m − 200m = 3300m/);
   });
   test('the Node cannot be read: error', () => {
     expect(evaluateAllocatableCpu(nodeWithCapacity(), nodeForbidden, profile).status).toBe('error');

@@ -198,7 +198,11 @@ function evaluateResource(r: Resource, node: NodeFacts | undefined, cluster: Clu
     }
   }
   const wants = tg.value ? `, profile wants ≈${tg.value.text} ± ${tg.value.toleranceText}` : '';
-  const message = `${arithmetic}${wants}. ${problems.length ? `${problems.join('; ')}.` : `(${formula})`}`;
+  const sentence = (parts: string[]): string => {
+    const text = parts.join('; ');
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+  };
+  const message = `${arithmetic}${wants}. ${problems.length ? sentence(problems) : `(${formula})`}`;
   return problems.length === 0 ? pass({ expected, actual, source }, message) : fail({ expected, actual, source }, message);
 }
 
