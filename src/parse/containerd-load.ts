@@ -3,6 +3,7 @@
 import type { ConfigVersion, ContainerdConfig } from './containerd-config.ts';
 import { readContainerdFile } from './containerd-config.ts';
 import { uriAccepted, v1MigratePluginName, type LoaderRules } from './containerd-rules.ts';
+import { goTomlRefusal } from './go-toml-strictness.ts';
 import type { TomlItem, TomlTable } from './toml-strict.ts';
 import { exactLineOf } from './toml-strict.ts';
 
@@ -208,6 +209,13 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
     }
     const parsed = readContainerdFile(read.text);
     if (!parsed.ok) return { kind: 'refused', error: path === mainPath ? parsed.problem.message : `${path}: ${parsed.problem.message}`, file: path, line: parsed.problem.line, syntax: true };
+    const go = goTomlRefusal(read.text, rules.major === 1);
+    if (go) {
+      // 1.x: go-toml v1's own text (proven against containerd 1.6.20); 2.x's go-toml v2 words it differently.
+      return rules.major === 1
+        ? { kind: 'refused', error: `failed to load TOML: ${path}: (${go.line}, ${go.column}): ${go.message}`, file: path, line: go.line }
+        : { kind: 'refused', error: `${path}: line ${go.line}, column ${go.column}: ${go.message} (TOML 1.0 has no such escape)`, file: path, line: go.line, syntax: true };
+    }
     const typeError = listTypeError(parsed.value, parsed.items);
     if (typeError) {
       // go-toml cannot put a non-list into Config's []string fields; 1.x words it "(row, col): Can't convert ...".

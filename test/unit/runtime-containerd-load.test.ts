@@ -45,6 +45,10 @@ const cases: readonly Case[] = [
   { name: 'absolute glob import where a match has a short disabled plugin', daemon: 'refuses', files: { 'config.toml': 'version = 2\nimports = ["@DIR@/conf.d/*.toml"]\n', 'conf.d/10-a.toml': 'disabled_plugins = ["overlayfs"]\n' }, why: 'imported lists are appended (WithAppendSlice), then validated' },
   { name: 'relative glob: expanded against containerd\'s cwd (/), not the config dir', daemon: 'starts', files: { 'config.toml': 'version = 2\nimports = ["conf.d/*.toml"]\n', 'conf.d/10-a.toml': '[plugins.cri]\n' }, why: 'before v1.6.29 resolveImports passes a glob to filepath.Glob unresolved; systemd and this test start containerd in /' },
   { name: 'import that sets version 2 over a v1 main file', daemon: 'refuses', files: { 'config.toml': 'imports = ["v2.toml"]\n[plugins.cri]\n', 'v2.toml': 'version = 2\n' }, why: 'mergo WithOverride: the import\'s version replaces the default 1, so the main file\'s short key fails ValidateV2' },
+  { name: 'a TOML 1.1 escape (\\e) in a string', daemon: 'refuses', files: { 'config.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "pause\\e"\n' }, why: 'go-toml v1 knows only TOML 0.5 escapes: "invalid escape sequence: \\e"' },
+  { name: 'a local date followed by a comment', daemon: 'starts', files: { 'config.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  since = 1979-05-27 # note\n' }, why: 'after a space go-toml v1 reads on and accepts it' },
+  { name: 'a local date value', daemon: 'refuses', files: { 'config.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  since = 1979-05-27\n' }, why: 'go-toml v1 wants a time after the date' },
+  { name: 'escapes inside literal strings and comments are text', daemon: 'starts', files: { 'config.toml': "version = 2\n# \"\\e\"\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  sandbox_image = 'pause\\e'\n" }, why: 'TOML literal strings have no escapes' },
   { name: 'duplicate table', daemon: 'refuses', files: { 'config.toml': 'version = 2\n[grpc]\n  uid = 0\n[grpc]\n  gid = 0\n' }, why: 'go-toml rejects a table defined twice' },
 ];
 
@@ -106,7 +110,8 @@ describe.skipIf(!canRun)(`RT-2.2.1 equals what the real ${canRun ? version.stdou
       expect(verdict.status, verdict.message).toBe(daemon.started ? 'pass' : 'fail');
       // Loader refusals carry containerd's own words; TOML syntax is explained by nodegate's parser instead.
       const said = verdict.actual.startsWith('refused: ') ? `containerd: ${verdict.actual.slice('refused: '.length)}` : undefined;
-      expect(said ?? (c.name === 'duplicate table' || daemon.started ? printed : 'no containerd text')).toBe(printed);
+      // trimEnd: go-toml v1 ends its date error with the offending character, here a newline.
+      expect((said ?? (c.name === 'duplicate table' || daemon.started ? printed : 'no containerd text')).trimEnd()).toBe(printed.trimEnd());
     }, 20_000);
   }
 });
