@@ -1,5 +1,6 @@
-// What containerd's TOML decoders refuse that nodegate's TOML 1.0(+1.1) parser accepts: the \e and \x escapes
-// (TOML 1.1, unknown to go-toml v1 and v2) and, in go-toml v1 (containerd 1.x), a bare local date value.
+// What containerd's TOML decoders refuse that nodegate's TOML 1.0(+1.1) parser accepts: the TOML 1.1 escapes \x
+// (unknown to go-toml v1 and v2) and \e (go-toml v2, containerd 2.x, accepts it: unstable/parser.go), and in go-toml
+// v1 (containerd 1.x) a bare local date value.
 
 export interface GoTomlRefusal {
   readonly line: number;
@@ -57,7 +58,7 @@ export function goTomlRefusal(text: string, v1: boolean): GoTomlRefusal | undefi
       while (i < text.length && !(multi ? text.startsWith('"""', i) : text[i] === '"' || text[i] === '\n')) {
         if (text[i] === '\\') {
           const e = text[i + 1] ?? '';
-          if (e === 'x' || e === 'e') return { line: startLine, column: startCol, message: `invalid escape sequence: \\${e}` };
+          if (e === 'x' || (v1 && e === 'e')) return { line: startLine, column: startCol, message: `invalid escape sequence: \\${e}` };
           advance(2);
         } else advance(1);
       }

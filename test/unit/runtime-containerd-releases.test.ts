@@ -68,6 +68,13 @@ describe('RT-2.2.1 per release', () => {
     expect(bad.status).toBe('fail');
     expect(bad.message).toContain('is the config version 3 name of that table: this file is read as version 2');
   });
+  it('TOML 1.1 escapes: \\x is refused by every release, \\e only by 1.x (go-toml v2 at containerd v2.0.7 decodes it)', () => {
+    // vendor/github.com/pelletier/go-toml/v2/unstable/parser.go (v2.0.7): `case 'e': builder.WriteByte(0x1B)`, no 'x'.
+    const text = (esc: string) => `version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "pause${esc}"\n`;
+    expect(judge('RT-2.2.1', on('2.0.7', { [cfg]: text('\\e') })).status).toBe('pass');
+    expect(judge('RT-2.2.1', on('2.0.7', { [cfg]: text('\\x41') })).status).toBe('fail');
+    expect(judge('RT-2.2.1', on('1.7.29', { [cfg]: text('\\e') })).actual).toBe(`refused: failed to load TOML: ${cfg}: (3, 20): invalid escape sequence: \\e`);
+  });
   it('2.x does not validate plugin keys: a v2 file with [plugins.cri] loads (and its settings are ignored)', () => {
     expect(judge('RT-2.2.1', on('2.1.5', { [cfg]: 'version = 2\n[plugins.cri.containerd]\n' })).status).toBe('pass');
   });
