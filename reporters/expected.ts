@@ -1,7 +1,7 @@
 // Which verdicts a run owes (selected checks × observed nodes), so a check that never reported is a run error.
 import type { TestModule } from 'vitest/node';
 import { checksFor, findCheck } from '../src/catalog/index.ts';
-import { areas, threatKeys, type Area, type ThreatKey } from '../src/catalog/types.ts';
+import { areas, threatKeys, type Area, type ThreatKey } from '../src/catalog/index.ts';
 import { nodeNames } from '../src/run/context.ts';
 import type { CheckMeta } from '../src/run/meta.ts';
 

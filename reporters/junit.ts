@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import type { Builder, TestSuite } from 'junit-report-builder';
 import xmlbuilder from 'xmlbuilder';
 import type { XMLElement, XMLNode } from 'xmlbuilder';
-import { areas } from '../src/catalog/types.ts';
-import type { Area } from '../src/catalog/types.ts';
+import { areas } from '../src/catalog/index.ts';
+import type { Area } from '../src/catalog/index.ts';
 import type { CheckMeta } from '../src/run/meta.ts';
 import { checkKey } from './collect.ts';
 

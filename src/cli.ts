@@ -35,6 +35,11 @@ Audit a Kubernetes worker node against its documented state.
   --connect-timeout SECS   how long an SSH login may take (default: ${defaultConnectTimeoutSeconds})
   --command-timeout SECS   how long the probe may run on a node (default: ${defaultCommandTimeoutSeconds})
   --concurrency N          nodes observed at once (default: ${defaultConcurrency})
+  --kubeconfig FILE        read the cluster's view of each node (default: KUBECONFIG, the in-cluster
+                           service account, ~/.kube/config; none: the cluster checks skip, saying why)
+  --context NAME           the kubeconfig context to use (default: its current-context)
+  --live                   also run the checks that run workloads on the node (not yet available:
+                           accepted, and those checks skip saying so)
   -h, --help               this text
 
 Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed,
@@ -64,6 +69,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
         'connect-timeout': { type: 'string' },
         'command-timeout': { type: 'string' },
         concurrency: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        live: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -85,6 +93,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       connectTimeout: values['connect-timeout'],
       commandTimeout: values['command-timeout'],
       concurrency: values.concurrency,
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      live: values.live,
       help: values.help,
     };
   } catch (cause) {
@@ -157,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     watch: false,
     reporters: [new ProgressReporter(), reporter],
   });
-  vitest.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip });
+  vitest.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip, live: settings.cluster.live });
   try {
     await vitest.start(files);
   } finally {

@@ -1,11 +1,36 @@
-// The whole catalog in scope, indexed by ID, with the lookups every layer shares.
+// The whole catalog in scope, indexed by ID, with the lookups every layer shares: the node areas, the cluster
+// rows (src/catalog/{cluster,network,resources}.ts) and the live rows (src/catalog/live.ts).
+import { clusterChecks } from './cluster.ts';
 import { hostChecks } from './host.ts';
 import { kubeletChecks, kubeletRuntimeChecks } from './kubelet.ts';
+import { networkChecks } from './network.ts';
+import { resourcesChecks } from './resources.ts';
 import { runtimeChecks } from './runtime.ts';
 import { securityChecks } from './security.ts';
-import type { Area, CheckDeclaration, ThreatKey } from './types.ts';
+import { liveChecks } from './live.ts';
+import { areas as nodeAreas, type CheckDeclaration as NodeAreaDeclaration, type ThreatKey } from './types.ts';
 
-export const catalog: readonly CheckDeclaration[] = [...hostChecks, ...runtimeChecks, ...kubeletRuntimeChecks, ...kubeletChecks, ...securityChecks];
+/** Every area with a suite directory: types.ts's node areas and the two that only the cluster answers. */
+export const areas = [...nodeAreas, 'network', 'resources'] as const;
+export type Area = (typeof areas)[number];
+
+/** A catalog entry of any area (types.ts's CheckDeclaration predates network and resources). */
+export type CheckDeclaration = Omit<NodeAreaDeclaration, 'area'> & { readonly area: Area };
+
+export const catalog: readonly CheckDeclaration[] = [
+  ...hostChecks,
+  ...runtimeChecks,
+  ...kubeletRuntimeChecks,
+  ...kubeletChecks,
+  ...securityChecks,
+  ...clusterChecks,
+  ...networkChecks,
+  ...resourcesChecks,
+  ...liveChecks,
+];
+
+/** IDs answered by the live harness (or a runner request) rather than by gathered facts. */
+export const liveIds: ReadonlySet<string> = new Set(liveChecks.map((c) => c.id));
 
 const byId = new Map(catalog.map((c) => [c.id, c]));
 
@@ -17,5 +42,10 @@ export function checksFor(area: Area, threat?: ThreatKey): CheckDeclaration[] {
   return catalog.filter((c) => c.area === area && (threat === undefined || c.threat === threat));
 }
 
-export type { Area, CheckDeclaration, Level, ThreatKey, FixKind } from './types.ts';
+export function isArea(v: string): v is Area {
+  return (areas as readonly string[]).includes(v);
+}
+
+export type { Level, ThreatKey, FixKind } from './types.ts';
+export { threatKeys } from './types.ts';
 export { threatTitles } from './threats.ts';

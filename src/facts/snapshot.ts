@@ -1,6 +1,8 @@
 // Saves gathered facts to a file and replays them, so a node can be audited again with no node at all.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseClusterFacts } from '../cluster/facts-schema.ts';
+import type { ClusterFacts } from '../cluster/types.ts';
 import { UsageError } from '../errors.ts';
 import type { NodeFacts } from './types.ts';
 
@@ -13,17 +15,20 @@ export interface UnobservedNode {
 }
 
 /**
- * Format 2 adds `unobserved`. A format-1 file (facts only) still replays; format 2 is a new name so an older
- * nodegate refuses a file whose unobserved nodes it would silently drop (and pass).
+ * Format 2 adds `unobserved`, format 3 `cluster` (what the Kubernetes API said about each node). A format-1 file
+ * (facts only) and a format-2 file still replay; each new format is a new name so an older nodegate refuses a
+ * file whose additions it would silently drop. A run that read no cluster still writes format 2.
  */
 export interface Snapshot {
-  readonly format: 'nodegate-snapshot/2';
+  readonly format: 'nodegate-snapshot/3';
   readonly nodes: readonly NodeFacts[];
   readonly unobserved: readonly UnobservedNode[];
+  /** One entry per node whose cluster facts were read; empty when the run read no cluster. */
+  readonly cluster: readonly ClusterFacts[];
 }
 
-export async function saveSnapshot(file: string, nodes: readonly NodeFacts[], unobserved: readonly UnobservedNode[] = []): Promise<void> {
-  const snapshot: Snapshot = { format: 'nodegate-snapshot/2', nodes, unobserved };
+export async function saveSnapshot(file: string, nodes: readonly NodeFacts[], unobserved: readonly UnobservedNode[] = [], cluster: readonly ClusterFacts[] = []): Promise<void> {
+  const snapshot = cluster.length > 0 ? { format: 'nodegate-snapshot/3', nodes, unobserved, cluster } : { format: 'nodegate-snapshot/2', nodes, unobserved };
   const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
@@ -50,16 +55,26 @@ export async function loadSnapshot(file: string): Promise<Snapshot> {
   }
   const snapshot = asSnapshot(data);
   if (!snapshot) {
-    throw new UsageError(`snapshot ${file} is not a nodegate snapshot (expected "format": "nodegate-snapshot/1" or "/2" and a "nodes" list)`, 'pass a file written by --save-snapshot');
+    throw new UsageError(`snapshot ${file} is not a nodegate snapshot (expected "format": "nodegate-snapshot/1", "/2" or "/3" and a "nodes" list)`, 'pass a file written by --save-snapshot');
   }
   snapshot.nodes.forEach((facts, i) => {
     const wrong = misshapen(facts);
     if (wrong) throw new UsageError(`snapshot ${file}: nodes[${i}] ${wrong}`, 'pass a file written by --save-snapshot, unedited');
   });
+  const cluster: ClusterFacts[] = [];
+  const data3 = isRecord(data) && data.format === 'nodegate-snapshot/3' ? data.cluster : [];
+  const rawCluster: unknown[] = Array.isArray(data3) ? data3 : [];
+  rawCluster.forEach((c, i) => {
+    const parsed = parseClusterFacts(c, `snapshot ${file}: cluster[${i}]`);
+    if (!parsed.ok) throw new UsageError(parsed.error, 'pass a file written by --save-snapshot, unedited');
+    cluster.push(parsed.facts);
+  });
+  const repeated = cluster.find((c, i) => cluster.findIndex((d) => d.node === c.node) !== i);
+  if (repeated) throw new UsageError(`snapshot ${file}: cluster facts of node "${repeated.node}" are recorded twice`, 'pass a file written by --save-snapshot, unedited');
   if (snapshot.nodes.length === 0 && snapshot.unobserved.length === 0) {
     throw new UsageError(`snapshot ${file} holds no node: replaying it would audit nothing`, 'pass a file written by --save-snapshot from a run that reached at least one node');
   }
-  return snapshot;
+  return { format: 'nodegate-snapshot/3', ...snapshot, cluster };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,15 +99,19 @@ function misshapen(facts: NodeFacts): string | undefined {
   return undefined;
 }
 
-/** Either format, as format 2; undefined when the data is neither. */
-function asSnapshot(data: unknown): Snapshot | undefined {
+type NodeParts = Omit<Snapshot, 'format' | 'cluster'>;
+
+/** The node part of any format (the cluster part is validated by its own schema); undefined when the data is none. */
+function asSnapshot(data: unknown): NodeParts | undefined {
   if (!isRecord(data) || !Array.isArray(data.nodes)) return undefined;
   const nodes: unknown[] = data.nodes;
   if (!nodes.every((n) => isRecord(n) && n.format === 'nodegate-facts/1')) return undefined;
   const facts = nodes as NodeFacts[];
-  if (data.format === 'nodegate-snapshot/1') return { format: 'nodegate-snapshot/2', nodes: facts, unobserved: [] };
-  if (data.format !== 'nodegate-snapshot/2' || !Array.isArray(data.unobserved)) return undefined;
+  if (data.format === 'nodegate-snapshot/1') return { nodes: facts, unobserved: [] };
+  if (data.format !== 'nodegate-snapshot/2' && data.format !== 'nodegate-snapshot/3') return undefined;
+  if (!Array.isArray(data.unobserved)) return undefined;
+  if (data.format === 'nodegate-snapshot/3' && !Array.isArray(data.cluster)) return undefined;
   const unobserved: unknown[] = data.unobserved;
   if (!unobserved.every(isUnobserved)) return undefined;
-  return { format: 'nodegate-snapshot/2', nodes: facts, unobserved: unobserved as UnobservedNode[] };
+  return { nodes: facts, unobserved: unobserved as UnobservedNode[] };
 }

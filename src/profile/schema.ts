@@ -1,5 +1,6 @@
 // The profile's schema: what a user may override, validated so a typo names its field.
 import { z } from 'zod';
+import { clusterProfileSchema } from '../cluster/profile-cluster.ts';
 import { sysctlKeyToPath, sysctlPathToKey } from '../parse/sysctl.ts';
 import { kubeletDefaults as kd } from './defaults.ts';
 
@@ -121,6 +122,8 @@ export const profileSchema = z
         mode: octalMode,
       })
       .strict(),
+    /** What the cluster side expects (namespaces, skew, allocatable, images): the fragment's own defaults fill it. */
+    cluster: clusterProfileSchema.prefault({}),
   })
   .strict();
 

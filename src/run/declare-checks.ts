@@ -1,14 +1,13 @@
 // Registers one Vitest test per selected check and node of a threat row; the body only evaluates and asserts.
 import { describe, inject, test, type TestContext } from 'vitest';
 import type { Area, ThreatKey } from '../catalog/index.ts';
-import { error, type Verdict } from '../evaluate/verdict.ts';
-import type { Profile } from '../profile/schema.ts';
-import { bindRow, type Binding, type BoundCheck } from './bind-checks.ts';
+import type { Verdict } from '../evaluate/verdict.ts';
+import { bindRow, type Binding } from './bind-checks.ts';
 import { nodeNames, observationOf } from './context.ts';
 import type { CheckMeta } from './meta.ts';
-import { profileForNode, type Observation } from './observe.ts';
+import { verdictFor } from './verdict-for.ts';
 
-export { check } from './bind-checks.ts';
+export { check, clusterCheck, liveCheck, pendingCheck } from './bind-checks.ts';
 
 /**
  * A verdict as a thrown error, with no stack frames: the frames would all point here, and Vitest reads source
@@ -32,13 +31,6 @@ export class ObservationError extends VerdictError {
   constructor(message: string) {
     super('ObservationError', message);
   }
-}
-
-function verdictFor(bound: BoundCheck, observation: Observation, profile: Profile): Verdict {
-  if (!('facts' in observation)) {
-    return error({ expected: 'the node can be observed', actual: `not observed (${observation.failure})`, source: observation.target }, observation.message);
-  }
-  return bound.evaluate(observation.facts, profileForNode(profile, observation.node));
 }
 
 function assertVerdict(verdict: Verdict, ctx: TestContext): void {
@@ -68,7 +60,7 @@ export function declareChecks(area: Area, threat: ThreatKey, bindings: readonly 
         const { check } = b;
         test(`${check.id} ${check.title}`, async (ctx) => {
           const observation = await observationOf(context.observations, node);
-          const verdict = verdictFor(b, observation, context.profile);
+          const verdict = verdictFor(b.judge, observation, context.profile, context.live ?? false);
           const meta: CheckMeta = {
             id: check.id,
             title: check.title,

@@ -1,5 +1,5 @@
 // What each compliance test attaches to its Vitest task, so reporters never re-evaluate anything.
-import type { Area, Level, ThreatKey } from '../catalog/types.ts';
+import type { Area, Level, ThreatKey } from '../catalog/index.ts';
 import type { VerdictStatus } from '../evaluate/verdict.ts';
 
 export interface CheckMeta {

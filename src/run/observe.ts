@@ -1,4 +1,5 @@
-// Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot.
+// Observes every node of a run once, in parallel: live over its target, or replayed from a snapshot; beside each
+// node's probe, what the Kubernetes API says about it (ClusterFacts), read once and shared by every check.
 import { TargetError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { nodeFollowUps, nodeRequests } from '../facts/node-requests.ts';
@@ -8,12 +9,15 @@ import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
 import { openTarget } from '../target/index.ts';
 import { parseTargetSpec } from '../target/parse.ts';
+import { readClusterState, replayedClusterState, type ClusterState } from './cluster.ts';
 import { mapLimited } from './limit.ts';
 import type { RunSettings } from './settings.ts';
 
-export type Observation =
+/** A node's facts or why it could not be observed, and its cluster side (absent: no cluster was considered). */
+export type Observation = (
   | { readonly node: string; readonly target: string; readonly facts: NodeFacts }
-  | { readonly node: string; readonly target: string; readonly failure: string; readonly message: string };
+  | { readonly node: string; readonly target: string; readonly failure: string; readonly message: string }
+) & { readonly cluster?: ClusterState };
 
 /** The profile as it applies to one node: the node's own name is the expected hostname. */
 export function profileForNode(profile: Profile, node: string): Profile {
@@ -56,23 +60,38 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
   }
 }
 
-export async function observeNodes(settings: RunSettings, profile: Profile, open: OpenTarget = openTarget): Promise<Observation[]> {
+/** The cluster reader; a seam so tests can count reads or stand in a failure. */
+export type ReadCluster = typeof readClusterState;
+
+export async function observeNodes(settings: RunSettings, profile: Profile, open: OpenTarget = openTarget, readCluster: ReadCluster = readClusterState): Promise<Observation[]> {
   if (settings.snapshot) {
     const snapshot = await loadSnapshot(settings.snapshot);
     const source = `snapshot:${settings.snapshot}`;
-    return [
+    const nodes: Observation[] = [
       ...snapshot.nodes.map((facts) => ({ node: facts.node, target: source, facts })),
       // The recorded failure, as the live run saw it: a replay of a run that exited 3 exits 3.
       ...snapshot.unobserved.map((u) => ({ node: u.node, target: `${u.target} (recorded in ${source})`, failure: u.failure, message: u.message })),
     ];
+    // An explicit kubeconfig reads the cluster now (the node facts stay recorded); otherwise the recorded cluster.
+    const live = settings.cluster.kubeconfig !== undefined;
+    return mapLimited(nodes, settings.concurrency, async (o) => ({
+      ...o,
+      cluster: live ? await readCluster(settings.cluster, true, o.node, profileForNode(profile, o.node)) : replayedClusterState(snapshot.cluster, o.node),
+    }));
   }
-  // At most `concurrency` nodes at once: each holds an SSH connection and a probe's output in memory.
-  const observations = await mapLimited(settings.nodes, settings.concurrency, (n) => observeLive(n, settings, profile, open));
+  // At most `concurrency` nodes at once: each holds an SSH connection and a probe's output in memory. The
+  // node's cluster reads overlap its probe: neither waits for the other.
+  const observations = await mapLimited(settings.nodes, settings.concurrency, async (n): Promise<Observation> => {
+    const node = n.name || profile.node.name;
+    const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open), readCluster(settings.cluster, false, node, profileForNode(profile, node))]);
+    return { ...o, cluster };
+  });
   if (settings.saveSnapshot) {
     await saveSnapshot(
       settings.saveSnapshot,
       observations.flatMap((o) => ('facts' in o ? [o.facts] : [])),
       observations.flatMap((o) => ('facts' in o ? [] : [{ node: o.node, target: o.target, failure: o.failure, message: o.message }])),
+      observations.flatMap((o) => (o.cluster?.kind === 'observed' ? [o.cluster.facts] : [])),
     );
   }
   return observations;

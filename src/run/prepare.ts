@@ -8,6 +8,7 @@ import { buildProfile } from '../profile/load.ts';
 import type { Profile } from '../profile/schema.ts';
 import { preflightTarget } from '../target/index.ts';
 import { parseTargetSpec } from '../target/parse.ts';
+import { preflightCluster } from './cluster.ts';
 import type { RunSettings } from './settings.ts';
 import { suiteChecks } from './suite-config.ts';
 
@@ -20,8 +21,8 @@ export interface PreparedRun {
 }
 
 /**
- * Validates a run without reaching any node: profile, targets, node names, snapshot, SSH credentials and
- * known_hosts. Throws the UsageError that names what is wrong.
+ * Validates a run without reaching any node: profile, targets, node names, snapshot, SSH credentials,
+ * known_hosts and the kubeconfig. Throws the UsageError that names what is wrong.
  */
 export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
   const profile = buildProfile(settings.profileLayers);
@@ -41,6 +42,8 @@ export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
     throw new UsageError(`node name "${repeated}" is given to more than one ${settings.snapshot ? 'node of the snapshot' : 'target'}`,
       'give each --target its own --node NAME (it is the expected hostname and the JUnit suite name)');
   }
+  // The kubeconfig is loaded (not contacted) here: a missing file or unknown context is exit 2 before any node.
+  preflightCluster(settings.cluster, settings.snapshot !== undefined);
   if (settings.saveSnapshot) await writableDirectory(settings.saveSnapshot, '--save-snapshot');
   if (settings.junitFile) await writableDirectory(settings.junitFile, '--junit');
   // Once per distinct transport: every SSH node shares the identity and known_hosts settings.

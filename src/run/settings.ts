@@ -34,6 +34,22 @@ export interface RunSettings {
   readonly commandTimeoutMs: number;
   /** How many nodes are observed at once. */
   readonly concurrency: number;
+  /** The cluster side: where the credentials come from and whether the live checks may run workloads. */
+  readonly cluster: ClusterSettings;
+}
+
+export interface ClusterSettings {
+  /** --kubeconfig / NODEGATE_KUBECONFIG / `kubeconfig:`: an explicit file, which a snapshot replay also reads. */
+  readonly kubeconfig?: string;
+  /** --context / NODEGATE_CONTEXT / `context:`. */
+  readonly context?: string;
+  /** --live / NODEGATE_LIVE / `live:`: the checks that run workloads on the node. */
+  readonly live: boolean;
+  /**
+   * The ambient sources kubectl also reads (KUBECONFIG, the in-cluster service account, ~/.kube/config via HOME),
+   * kept from the environment the run started in so the resolution stays a pure function of the settings.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export const defaultConnectTimeoutSeconds = 10;
@@ -60,6 +76,9 @@ export interface Flags {
   connectTimeout?: string;
   commandTimeout?: string;
   concurrency?: string;
+  kubeconfig?: string;
+  context?: string;
+  live?: boolean;
 }
 
 const configSchema = z
@@ -80,6 +99,9 @@ const configSchema = z
     connectTimeoutSeconds: z.number().positive().optional(),
     commandTimeoutSeconds: z.number().positive().optional(),
     concurrency: z.number().int().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    live: z.boolean().optional(),
   })
   .strict();
 type ConfigFile = z.output<typeof configSchema>;
@@ -131,6 +153,15 @@ async function readConfig(file: string): Promise<ConfigFile> {
     throw new UsageError(`${file}: field "${field}": ${issue?.message ?? 'invalid'}`, 'see README, "Configuration"');
   }
   return result.data;
+}
+
+/** The variables client-node's and kubectl's resolution reads; a blank one counts as unset, as for NODEGATE_*. */
+const ambientClusterVariables = ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'HOME'] as const;
+
+function ambientClusterEnv(rawEnv: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const k of ambientClusterVariables) if (rawEnv[k] !== undefined && rawEnv[k]?.trim() !== '') out[k] = rawEnv[k];
+  return out;
 }
 
 const envFlag = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : /^(1|true|yes)$/i.test(v));
@@ -207,5 +238,11 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
       positiveNumber(flags.concurrency, '--concurrency', true) ??
       positiveNumber(env.NODEGATE_CONCURRENCY, 'NODEGATE_CONCURRENCY', true) ??
       config.concurrency ?? defaultConcurrency,
+    cluster: {
+      kubeconfig: path(flags.kubeconfig ?? env.NODEGATE_KUBECONFIG ?? config.kubeconfig),
+      context: flags.context ?? env.NODEGATE_CONTEXT ?? config.context,
+      live: flags.live ?? envFlag(env.NODEGATE_LIVE) ?? config.live ?? false,
+      env: ambientClusterEnv(rawEnv),
+    },
   };
 }

@@ -25,7 +25,7 @@ export const suiteConfig: {
 };
 
 /** Areas that have suite files under suites/: checks of other areas are declared but not run yet. */
-export const suiteAreas: readonly Area[] = ['host', 'runtime', 'kubelet', 'security'];
+export const suiteAreas: readonly Area[] = ['host', 'runtime', 'kubelet', 'security', 'network', 'resources'];
 
 /** The checks a run can execute, optionally narrowed by --only and --skip. */
 export function suiteChecks(only: readonly string[] = [], skip: readonly string[] = []): CheckDeclaration[] {

@@ -1,5 +1,7 @@
 // The security checks of the container-escape threat row; title, level and remediation come from the catalog.
-import { check, declareChecks } from '../../src/run/declare-checks.ts';
+import { check, clusterCheck, declareChecks, liveCheck } from '../../src/run/declare-checks.ts';
+import { evaluateNoSandboxEscape, evaluateReadOnlyRoot } from '../../src/evaluate/cluster/pods.ts';
+import { evaluateSeccompReferences } from '../../src/evaluate/cluster/seccomp-refs.ts';
 import { apparmorOn, containerdConfined } from '../../src/evaluate/security/apparmor.ts';
 import { seccompKernel } from '../../src/evaluate/security/kernel.ts';
 import { profilesDenyByDefault, profilesInstalled, profilesValid } from '../../src/evaluate/security/seccomp-profiles.ts';
@@ -11,4 +13,11 @@ declareChecks('security', 'container-escape', [
   check('SEC-4.2.1', profilesInstalled),
   check('SEC-4.2.2', profilesValid),
   check('SEC-4.2.3', profilesDenyByDefault),
+  liveCheck('SEC-4.2.5'),
+  clusterCheck('SEC-4.2.6', evaluateSeccompReferences),
+  liveCheck('SEC-4.3.1'),
+  liveCheck('SEC-4.3.2'),
+  liveCheck('SEC-4.3.5'),
+  clusterCheck('SEC-4.3.6', evaluateNoSandboxEscape),
+  clusterCheck('SEC-4.3.7', evaluateReadOnlyRoot),
 ]);

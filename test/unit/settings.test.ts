@@ -51,7 +51,7 @@ describe('settings', () => {
 
   test('a prefix selects every check under it', async () => {
     const s = await resolveSettings({ only: 'RT-2.3', skip: 'KUBELET' }, {}, dir);
-    expect(s.only).toEqual(['RT-2.3.1', 'RT-2.3.2']);
+    expect(s.only).toEqual(['RT-2.3.1', 'RT-2.3.2', 'RT-2.3.3']);
     expect(s.skip.length).toBeGreaterThan(20);
     expect(s.skip.every((id) => id.startsWith('KUBELET-'))).toBe(true);
     await expect(resolveSettings({ only: 'RT-2.3.' }, {}, dir)).rejects.toThrow(/unknown check ID "RT-2\.3\."/);

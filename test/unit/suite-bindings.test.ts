@@ -8,7 +8,11 @@ import { hostEvaluators } from '../../src/evaluate/host/index.ts';
 import { kubeletEvaluators } from '../../src/evaluate/kubelet/index.ts';
 import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { securityEvaluators } from '../../src/evaluate/security/index.ts';
-import { BindingError, bindRow, check } from '../../src/run/bind-checks.ts';
+import { clusterEvaluators } from '../../src/evaluate/cluster/index.ts';
+import { liveIds } from '../../src/catalog/index.ts';
+import { BindingError, bindRow, check, clusterCheck, liveCheck, pendingCheck } from '../../src/run/bind-checks.ts';
+import { evaluateNodeReady } from '../../src/evaluate/cluster/node-status.ts';
+import { evaluatePodSecurityLabels } from '../../src/evaluate/cluster/namespaces.ts';
 import { noActiveSwap, swapStaysOff } from '../../src/evaluate/host/swap.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -20,7 +24,9 @@ interface SuiteFile {
 }
 
 interface ParsedBinding {
+  readonly kind: 'check' | 'clusterCheck' | 'liveCheck' | 'pendingCheck';
   readonly id: string;
+  /** Empty for liveCheck and pendingCheck, which bind no evaluator. */
   readonly evaluator: string;
   readonly file: string;
 }
@@ -32,12 +38,15 @@ function suiteFiles(): SuiteFile[] {
     .map((f) => ({ path: `suites/${f}`, text: readFileSync(join(suitesDir, f), 'utf8') }));
 }
 
-const checkLine = /\bcheck\(\s*'([^']+)'\s*,\s*([A-Za-z_$][\w$]*)\s*\)/g;
+// check('ID', evaluator), clusterCheck('ID', evaluator), liveCheck('ID'), pendingCheck('ID', 'reason').
+const checkLine = /\b(check|clusterCheck|liveCheck|pendingCheck)\(\s*'([^']+)'\s*(?:,\s*([A-Za-z_$][\w$]*)\s*\)|\)|,\s*')/g;
 const declareLine = /\bdeclareChecks\(\s*'([^']+)'\s*,\s*'([^']+)'/g;
 
 /** Reads the bindings as a person reads them: the text of each suite file, one `check(id, evaluator)` per line. */
 function parseBindings(files: readonly SuiteFile[]): ParsedBinding[] {
-  return files.flatMap((f) => [...f.text.matchAll(checkLine)].map((m) => ({ id: m[1] ?? '', evaluator: m[2] ?? '', file: f.path })));
+  return files.flatMap((f) =>
+    [...f.text.matchAll(checkLine)].map((m) => ({ kind: (m[1] ?? 'check') as ParsedBinding['kind'], id: m[2] ?? '', evaluator: m[3] ?? '', file: f.path })),
+  );
 }
 
 /** Everything wrong with a set of suite files against the catalog; empty when each ID is bound once, in its row's file. */
@@ -97,7 +106,8 @@ describe('suite files bind the catalog', () => {
 
   // The by-ID tables in src/evaluate/*/index.ts remain for unit tests; they must call what the suites call.
   it('agree with the by-ID evaluator tables the unit tests use', async () => {
-    const fromSuites = new Map<string, Evaluator>();
+    const fromSuites = new Map<string, unknown>();
+    const liveBound: string[] = [];
     for (const f of files) {
       const imported = new Map<string, Evaluator>();
       for (const m of f.text.matchAll(/^import \{([^}]+)\} from '(\.\.\/\.\.\/src\/evaluate\/[^']+)';$/gm)) {
@@ -109,14 +119,20 @@ describe('suite files bind the catalog', () => {
         }
       }
       for (const b of parseBindings([f])) {
+        if (b.kind === 'liveCheck' || b.kind === 'pendingCheck') {
+          liveBound.push(b.id);
+          continue;
+        }
         const fn = imported.get(b.evaluator);
         if (!fn) throw new Error(`${f.path} binds ${b.id} to ${b.evaluator}, which it does not import from src/evaluate`);
         fromSuites.set(b.id, fn);
       }
     }
-    const tables: Record<string, Evaluator> = { ...hostEvaluators, ...runtimeEvaluators, ...kubeletEvaluators, ...securityEvaluators };
+    const tables: Record<string, unknown> = { ...hostEvaluators, ...runtimeEvaluators, ...kubeletEvaluators, ...securityEvaluators, ...clusterEvaluators };
     expect([...fromSuites.keys()].sort()).toEqual(Object.keys(tables).sort());
     for (const [id, fn] of fromSuites) expect(tables[id], id).toBe(fn);
+    // What binds no evaluator is exactly the catalog's live and pending rows.
+    expect(liveBound.sort()).toEqual([...liveIds].sort());
   });
 });
 
@@ -130,10 +146,44 @@ function bindingErrorOf(run: () => unknown): BindingError {
   throw new Error('expected a BindingError, nothing was thrown');
 }
 
+describe('suite file kinds', () => {
+  it('bind each cluster ID with clusterCheck and every check with an evaluator that its kind expects', () => {
+    const bindings = parseBindings(suiteFiles());
+    const clusterIds = new Set(Object.keys(clusterEvaluators));
+    for (const b of bindings) {
+      if (clusterIds.has(b.id)) expect(b.kind, b.id).toBe('clusterCheck');
+      else if (liveIds.has(b.id)) expect(['liveCheck', 'pendingCheck'], b.id).toContain(b.kind);
+      else expect(b.kind, b.id).toBe('check');
+    }
+  });
+
+  it('covers the network and resources areas and the new hostpath-escalation row', () => {
+    const paths = suiteFiles().map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['suites/network/availability.test.ts', 'suites/network/network-traffic.test.ts', 'suites/resources/availability.test.ts', 'suites/resources/resource-exhaustion.test.ts', 'suites/security/hostpath-escalation.test.ts']));
+  });
+});
+
 describe('bindRow', () => {
+  it('keeps how each check is judged: cluster evaluator, live', () => {
+    const bound = bindRow('security', 'hostpath-escalation', [liveCheck('SEC-4.3.4'), clusterCheck('SEC-4.3.3', evaluatePodSecurityLabels)]);
+    expect(bound.map((b) => [b.check.id, b.judge])).toEqual([
+      ['SEC-4.3.3', { id: 'SEC-4.3.3', kind: 'cluster', evaluate: evaluatePodSecurityLabels }],
+      ['SEC-4.3.4', { id: 'SEC-4.3.4', kind: 'live' }],
+    ]);
+  });
+
+  it('refuses a cluster or pending binding of an ID outside its row like any other', () => {
+    expect(bindingErrorOf(() => bindRow('security', 'hostpath-escalation', [clusterCheck('SEC-4.3.3', evaluatePodSecurityLabels), liveCheck('SEC-4.3.4'), clusterCheck('KUBELET-3.1.4', evaluateNodeReady)])).problems).toEqual([
+      'KUBELET-3.1.4 belongs in suites/kubelet/availability.test.ts',
+    ]);
+    expect(bindingErrorOf(() => bindRow('security', 'hostpath-escalation', [clusterCheck('SEC-4.3.3', evaluatePodSecurityLabels), pendingCheck('SEC-4.3.4', 'later'), pendingCheck('SEC-4.3.4', 'twice')])).problems).toEqual([
+      'SEC-4.3.4 is bound twice',
+    ]);
+  });
+
   it('joins a complete row to its catalog declarations, in catalog order', () => {
     const bound = bindRow('host', 'resource-exhaustion', [check('HOST-1.2.2', swapStaysOff), check('HOST-1.2.1', noActiveSwap)]);
-    expect(bound.map((b) => [b.check.id, b.check.title, b.evaluate])).toEqual([
+    expect(bound.map((b) => [b.check.id, b.check.title, b.judge.kind === 'node' ? b.judge.evaluate : b.judge.kind])).toEqual([
       ['HOST-1.2.1', 'No swap is active', noActiveSwap],
       ['HOST-1.2.2', 'Swap stays off after reboot', swapStaysOff],
     ]);

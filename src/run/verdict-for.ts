@@ -1,0 +1,54 @@
+// One check's verdict on one node from what the run observed: the node's facts (with the running kubelet's
+// /configz on top when the cluster served it), the cluster's facts, or a stated skip for what this run cannot do.
+import type { ClusterFacts } from '../cluster/types.ts';
+import { error, skip, type Verdict } from '../evaluate/verdict.ts';
+import type { NodeFacts } from '../facts/types.ts';
+import type { Profile } from '../profile/schema.ts';
+import type { CheckKind } from './bind-checks.ts';
+import { profileForNode, type Observation } from './observe.ts';
+
+export const liveSkipReason = 'live check: it runs workloads on the node, run with --live';
+/** --live is accepted, but no live check is wired into the suites in this release (src/cluster/live is the harness core only). */
+export const liveUnavailableReason =
+  'live check: --live is not yet available in this release (the live harness can create and clean up a run namespace, but no live check runs on it yet)';
+
+const layered = new WeakMap<NodeFacts, NodeFacts>();
+
+/**
+ * The node's facts with the kubelet's /configz as the top layer of its effective configuration: what the running
+ * kubelet uses wins over its files, and a disagreement is named by the kubelet verdicts (both layers). One copy
+ * per facts object, so the effective configuration computed from it is cached once for every check.
+ */
+export function withConfigz(facts: NodeFacts, cluster: ClusterFacts | undefined): NodeFacts {
+  if (!cluster?.configz.ok) return facts;
+  const hit = layered.get(facts);
+  if (hit) return hit;
+  const out: NodeFacts = { ...facts, configz: cluster.configz.value };
+  layered.set(facts, out);
+  return out;
+}
+
+const unobserved = (o: Extract<Observation, { failure: string }>): Verdict =>
+  error({ expected: 'the node can be observed', actual: `not observed (${o.failure})`, source: o.target }, o.message);
+
+export function verdictFor(judge: CheckKind, observation: Observation, profile: Profile, live: boolean): Verdict {
+  const nodeProfile = profileForNode(profile, observation.node);
+  const cluster = observation.cluster?.kind === 'observed' ? observation.cluster.facts : undefined;
+  const facts = 'facts' in observation ? observation.facts : undefined;
+  switch (judge.kind) {
+    case 'node':
+      if (!('facts' in observation)) return unobserved(observation);
+      return judge.evaluate(withConfigz(observation.facts, cluster), nodeProfile);
+    case 'cluster': {
+      // Cluster evaluators take the node's facts when there are any: RES-6.1.x compute allocatable from them alone.
+      const verdict = judge.evaluate(facts, cluster, nodeProfile);
+      const none = observation.cluster?.kind === 'none' ? observation.cluster.reason : undefined;
+      // The evaluator says a cluster is needed; the run says why there is none (no kubeconfig, a replay).
+      return verdict.status === 'skip' && none !== undefined && cluster === undefined ? { ...verdict, message: `${verdict.message} (${none})` } : verdict;
+    }
+    case 'live':
+      return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, live ? liveUnavailableReason : liveSkipReason);
+    case 'pending':
+      return skip({ expected: 'the check to run', actual: 'not run', source: 'nodegate run' }, judge.reason);
+  }
+}
