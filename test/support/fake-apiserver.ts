@@ -41,14 +41,26 @@ export interface Scenario {
   /** Namespaced resources the token may not touch, as "verb resource" ("list pods"): answered 403. */
   readonly forbidden?: readonly string[];
   readonly admission?: Admission;
-  /** How a created pod ends: status updates applied after a delay each, as the kubelet would post them. */
-  readonly podLifecycle?: (pod: KubeObject) => readonly PodStep[];
+  /**
+   * How a created pod ends: status updates applied after a delay each, as the kubelet would post them. Decided
+   * when the pod is created, from the store as it is then (a NetworkPolicy present, a Service's endpoints).
+   */
+  readonly podLifecycle?: (pod: KubeObject, store: StoreView) => readonly PodStep[];
+  /** How the kubelet answers a pods/log read that the API server forwards (undefined: the log is served). */
+  readonly podLogFault?: { readonly status: number; readonly message: string };
+}
+
+/** What a lifecycle may look at when it decides how a pod ends. */
+export interface StoreView {
+  objects(resource: string, namespace?: string): KubeObject[];
 }
 
 /** One status the pod reaches `afterMs` after the previous step (or its creation). */
 export interface PodStep {
   readonly afterMs: number;
   readonly status: Record<string, unknown>;
+  /** Lines the container printed by then (appended to its log, served by pods/NAME/log). */
+  readonly log?: string;
 }
 
 export interface RecordedRequest {
@@ -87,6 +99,9 @@ const kinds: Readonly<Record<string, { kind: string; apiVersion: string; namespa
   namespaces: { kind: 'Namespace', apiVersion: 'v1', namespaced: false },
   pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true },
   networkpolicies: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  services: { kind: 'Service', apiVersion: 'v1', namespaced: true },
+  serviceaccounts: { kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true },
+  events: { kind: 'Event', apiVersion: 'v1', namespaced: true },
 };
 
 /** A self-signed certificate for 127.0.0.1, made with the openssl CLI in a temporary directory. */
@@ -153,15 +168,20 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
   const watchers = new Set<(e: WatchEvent) => void>();
   const faults = (scenario.faults ?? []).map((f) => ({ ...f, left: f.times }));
   const timers = new Set<NodeJS.Timeout>();
+  /** Container output per pod ("ns/name"), as the kubelet would stream it through pods/log. */
+  const logs = new Map<string, string>();
 
   /** Plays a scenario's lifecycle for a stored pod: each step replaces its status and emits MODIFIED. */
   const play = (stored: Stored): void => {
     let delay = 0;
-    for (const step of scenario.podLifecycle?.(stored.object) ?? []) {
+    const view: StoreView = { objects: (resource, ns) => store.filter((s) => s.resource === resource && (ns === undefined || nsOf(s.object) === ns)).map((s) => s.object) };
+    const key = `${nsOf(stored.object) ?? ''}/${nameOf(stored.object)}`;
+    for (const step of scenario.podLifecycle?.(stored.object, view) ?? []) {
       delay += step.afterMs;
       const t = setTimeout(() => {
         timers.delete(t);
         if (!store.includes(stored)) return;
+        if (step.log !== undefined) logs.set(key, (logs.get(key) ?? '') + step.log);
         stored.object = put('pods', { ...stored.object, status: step.status }, 'MODIFIED');
       }, delay);
       timers.add(t);
@@ -241,6 +261,31 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
       if (!scenario.nodeMetrics) return fail(404, 'the server could not find the requested resource');
       if (!m) return fail(404, `nodemetrics.metrics.k8s.io "${metrics[1]}" not found`);
       return reply(200, m);
+    }
+
+    // Subresources the live checks use: a pod's log (forwarded to the kubelet) and a ServiceAccount's TokenRequest.
+    const sub = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|serviceaccounts)\/([^/]+)\/(log|token)$/.exec(path);
+    if (sub) {
+      const [, ns3 = '', res3 = '', name3 = '', what = ''] = sub.map((x) => decodeURIComponent(x ?? ''));
+      const verb3 = what === 'log' ? 'get' : 'create';
+      if ((what === 'log') !== (method === 'GET')) return fail(405, 'the server does not allow this method on the requested resource');
+      if (scenario.forbidden?.includes(`${verb3} ${res3}/${what}`)) return fail(403, `${res3} "${name3}" is forbidden: User "system:serviceaccount:nodegate:nodegate" cannot ${verb3} resource "${res3}/${what}" in API group "" in the namespace "${ns3}"`, { name: name3, kind: res3 });
+      const hit = find(res3, ns3, name3);
+      if (!hit) return fail(404, `${res3} "${name3}" not found`, { name: name3, kind: res3 });
+      if (what === 'token') {
+        await readBody(req);
+        return reply(201, { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name: name3, namespace: ns3 }, spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 600 }, status: { token: `sa-token.${ns3}.${name3}`, expirationTimestamp: new Date(Date.now() + 600_000).toISOString() } });
+      }
+      const phase = String((hit.object['status'] as Record<string, unknown> | undefined)?.['phase'] ?? 'Pending');
+      if (phase === 'Pending') return fail(400, `container "c" in pod "${name3}" is waiting to start: ContainerCreating`);
+      if (scenario.podLogFault) return fail(scenario.podLogFault.status, scenario.podLogFault.message);
+      const text = logs.get(`${ns3}/${name3}`) ?? '';
+      const tail = Number(q.get('tailLines') ?? '0');
+      const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+      record(200);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(tail > 0 ? lines.slice(-tail).map((l) => `${l}\n`).join('') : text);
+      return;
     }
 
     // /api/v1[/namespaces/NS]/RESOURCE[/NAME] and /apis/GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME]

@@ -1,6 +1,6 @@
 // A live run: sweep expired run namespaces, create this run's namespace (cleanup registered first), create probe
 // pods pinned to the node under test, wait on them through watches, and remove everything at the end or on an
-// interrupt. The checks built on it (NET-5.2–5.4, RES-6.2, SEC-4.3.1/4.3.2) come later.
+// interrupt. The checks built on it live in src/evaluate/live/.
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { CleanupRegistry, type CleanupResult, type SignalSource } from './cleanup.ts';
 import { newRunId, runNamespaceManifest, runNamespaceName } from './run-namespace.ts';
@@ -29,7 +29,8 @@ export class LiveRun {
   readonly namespace: string;
   readonly cleanup = new CleanupRegistry();
   private readonly core: CoreV1Api;
-  private readonly kc: KubeConfig;
+  /** The run's credentials, for the objects the checks make inside its namespace (objects.ts). */
+  readonly kc: KubeConfig;
   private readonly options: LiveRunOptions;
 
   constructor(kc: KubeConfig, options: LiveRunOptions) {

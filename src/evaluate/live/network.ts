@@ -1,0 +1,125 @@
+// NET-5.2.1/5.2.2 (DNS), NET-5.3.1 (API server) and NET-5.3.2 (pod to pod through a Service, the positive
+// control), then NET-5.4.1 (a deny-all ingress policy blocks the same request) and NET-5.4.2 (deleting it
+// restores it). A "blocked" verdict needs its "allowed" control first: without it, it is an error.
+import type { V1NetworkPolicy, V1Service } from '@kubernetes/client-node';
+import { createNetworkPolicy, createService, deleteNetworkPolicy } from '../../cluster/live/objects.ts';
+import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { tail, withDiagnosis, type LiveContext } from './context.ts';
+import { observePod, rcOf, type PodRun } from './observe-pod.ts';
+import { clientPod, markers, markerValues, policyClientPod, webLabels, webPod } from './pods.ts';
+
+export type NetworkCheckId = 'NET-5.2.1' | 'NET-5.2.2' | 'NET-5.3.1' | 'NET-5.3.2' | 'NET-5.4.1' | 'NET-5.4.2';
+
+export const serviceName = 'nodegate-web';
+const policyName = 'nodegate-deny-web-ingress';
+
+/** The server pod is shared with SEC-4.3.1/4.3.2 and KUBELET-3.5.4: they read its outcome. */
+export interface NetworkResult {
+  readonly verdicts: Record<NetworkCheckId, Verdict>;
+  readonly web: PodRun;
+}
+
+const service = (): V1Service => ({ metadata: { name: serviceName }, spec: { selector: { app: webLabels.app }, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] } });
+const denyAll = (): V1NetworkPolicy => ({ metadata: { name: policyName }, spec: { podSelector: { matchLabels: { app: webLabels.app } }, policyTypes: ['Ingress'], ingress: [] } });
+
+export async function networkChecks(ctx: LiveContext): Promise<NetworkResult> {
+  const { run } = ctx;
+  const url = `http://${serviceName}.${run.namespace}.svc.${ctx.clusterDomain}/`;
+  const [web, svc] = await Promise.all([
+    observePod(run, webPod('web', ctx.images.web), { timeoutMs: ctx.timeouts.readyMs, until: 'ready' }),
+    createService(run, service()).then(
+      () => undefined,
+      (err: unknown) => {
+        run.cleanup.signal.throwIfAborted();
+        return err instanceof Error ? err.message : String(err);
+      },
+    ),
+  ]);
+  const client = await observePod(run, clientPod('client', ctx.images.shell, serviceName, run.namespace, ctx.clusterDomain), { timeoutMs: ctx.timeouts.podMs });
+  const v = clientVerdicts(ctx, client, web, svc);
+
+  const blockedEvidence = { expected: `with ${policyName} (deny-all ingress) on the server, GET ${url} times out`, source: `pod ${run.namespace}/blocked: wget -T 5 ${url}` };
+  let blocked: Verdict;
+  let restored: Verdict;
+  const restoredEvidence = { expected: `after deleting ${policyName}, GET ${url} answers 200 again`, source: `pod ${run.namespace}/restored: wget -T 5 ${url}` };
+  if (v['NET-5.3.2'].status !== 'pass') {
+    blocked = error({ ...blockedEvidence, actual: 'not run' }, `The positive control NET-5.3.2 did not pass (${v['NET-5.3.2'].status}): a request that fails without a policy proves nothing about the policy.`);
+    restored = error({ ...restoredEvidence, actual: 'not run' }, 'NET-5.4.1 did not run: there is no policy to remove.');
+  } else {
+    blocked = await blockedVerdict(ctx, url, blockedEvidence);
+    restored = blocked.status === 'pass' ? await restoredVerdict(ctx, url, restoredEvidence) : error({ ...restoredEvidence, actual: 'not run' }, `NET-5.4.1 did not show the policy blocking (${blocked.status}): restoring traffic that was never blocked proves nothing.`);
+  }
+  return { verdicts: { ...v, 'NET-5.4.1': blocked, 'NET-5.4.2': restored }, web };
+}
+
+function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun, svcError: string | undefined): Record<'NET-5.2.1' | 'NET-5.2.2' | 'NET-5.3.1' | 'NET-5.3.2', Verdict> {
+  const ns = ctx.run.namespace;
+  const d = ctx.clusterDomain;
+  const e = {
+    'NET-5.2.1': { expected: `kubernetes.default.svc.${d} resolves`, source: `pod ${ns}/client: nslookup kubernetes.default.svc.${d}` },
+    'NET-5.2.2': { expected: `${serviceName} resolves by short and full name`, source: `pod ${ns}/client: wget http://${serviceName}/ (resolv.conf search), nslookup ${serviceName}.${ns}.svc.${d}` },
+    'NET-5.3.1': { expected: `TCP and TLS to kubernetes.default.svc.${d}:443 (any HTTP status)`, source: `pod ${ns}/client: wget https://kubernetes.default.svc.${d}/healthz` },
+    'NET-5.3.2': { expected: `HTTP 200 from the server pod through Service ${serviceName}`, source: `pod ${ns}/client: wget http://${serviceName}.${ns}.svc.${d}/` },
+  } as const;
+  if (!client.ok) {
+    const all = (id: keyof typeof e): Verdict => error({ ...e[id], actual: 'not observed' }, withDiagnosis(`The client probe pod did not run to its end: ${client.message}`, client.diagnosis));
+    return { 'NET-5.2.1': all('NET-5.2.1'), 'NET-5.2.2': all('NET-5.2.2'), 'NET-5.3.1': all('NET-5.3.1'), 'NET-5.3.2': all('NET-5.3.2') };
+  }
+  const log = client.log;
+  if (log === undefined) {
+    const all = (id: keyof typeof e): Verdict => error({ ...e[id], actual: 'not observed' }, `The client pod ended but its log could not be read: ${client.logError?.message ?? 'unknown'}`);
+    return { 'NET-5.2.1': all('NET-5.2.1'), 'NET-5.2.2': all('NET-5.2.2'), 'NET-5.3.1': all('NET-5.3.1'), 'NET-5.3.2': all('NET-5.3.2') };
+  }
+  const m = markers(log);
+  const judge = (id: keyof typeof e, keys: readonly string[], failText: string): Verdict => {
+    const rcs = keys.map((k) => rcOf(m.get(k)));
+    const actual = keys.map((k, i) => `${k} ${rcs[i] === undefined ? 'not reported' : rcs[i] === 0 ? 'ok' : `failed (exit ${rcs[i]})`}`).join(', ');
+    if (rcs.some((r) => r === undefined)) return error({ ...e[id], actual }, `The client pod's output lacks its result lines (the image's shell or tools differ?): ${tail(log)}`);
+    if (rcs.every((r) => r === 0)) return pass({ ...e[id], actual });
+    return fail({ ...e[id], actual }, `${failText} Pod output: ${tail(log)}`);
+  };
+  const webDown = !web.ok ? `the server pod did not become Ready: ${web.message}` : svcError ? `Service ${serviceName} could not be created: ${svcError}` : undefined;
+  return {
+    'NET-5.2.1': judge('NET-5.2.1', ['dns-cluster'], 'Cluster DNS did not resolve from this node\'s pods: check CoreDNS and the kubelet\'s clusterDNS.'),
+    'NET-5.2.2': svcError ? error({ ...e['NET-5.2.2'], actual: 'not observed' }, `No Service to resolve: ${svcError}`) : judge('NET-5.2.2', ['dns-short', 'dns-full'], 'The test Service did not resolve by name from this node\'s pods.'),
+    'NET-5.3.1': judge('NET-5.3.1', ['api-tls'], 'The API server was not reachable over TCP/TLS from this node\'s pods.'),
+    'NET-5.3.2': webDown ? error({ ...e['NET-5.3.2'], actual: 'not observed' }, withDiagnosis(`No server to reach: ${webDown}`, web.ok ? '' : web.diagnosis)) : judge('NET-5.3.2', ['http'], 'The client pod got no HTTP 200 from the server pod through its Service: pod-to-pod traffic on this node is broken.'),
+  };
+}
+
+async function blockedVerdict(ctx: LiveContext, url: string, e: { expected: string; source: string }): Promise<Verdict> {
+  try {
+    await createNetworkPolicy(ctx.run, denyAll());
+  } catch (err) {
+    ctx.run.cleanup.signal.throwIfAborted();
+    return error({ ...e, actual: 'not observed' }, `The deny-all policy could not be created: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const r = await observePod(ctx.run, policyClientPod('blocked', 'blocked', ctx.images.shell, url), { timeoutMs: ctx.timeouts.podMs });
+  if (!r.ok) return error({ ...e, actual: 'not observed' }, withDiagnosis(`The client pod did not run to its end: ${r.message}`, r.diagnosis));
+  if (r.log === undefined) return error({ ...e, actual: 'not observed' }, `The client pod's log could not be read: ${r.logError?.message ?? 'unknown'}`);
+  const attempts = markerValues(r.log, 'http').map(rcOf);
+  const last = attempts.at(-1);
+  const actual = attempts.length ? `${attempts.length} attempt(s), last ${last === 0 ? 'answered 200' : /timed out/.test(r.log) ? 'timed out' : `failed (exit ${last ?? '?'})`}` : 'no result';
+  if (last === undefined) return error({ ...e, actual }, `The client pod's output lacks its result lines: ${tail(r.log)}`);
+  if (last === 0) return fail({ ...e, actual }, `The request still succeeded with a deny-all ingress policy on the server (after ${attempts.length} attempts 2 s apart): the CNI does not enforce NetworkPolicy on this node.`);
+  if (/timed out/.test(r.log)) return pass({ ...e, actual });
+  return error({ ...e, actual }, `The request failed, but not by timing out (a policy drops packets; this looks like something else): ${tail(r.log)}`);
+}
+
+async function restoredVerdict(ctx: LiveContext, url: string, e: { expected: string; source: string }): Promise<Verdict> {
+  try {
+    await deleteNetworkPolicy(ctx.run, policyName);
+  } catch (err) {
+    ctx.run.cleanup.signal.throwIfAborted();
+    return error({ ...e, actual: 'not observed' }, `The deny-all policy could not be deleted: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const r = await observePod(ctx.run, policyClientPod('restored', 'restored', ctx.images.shell, url, 5), { timeoutMs: ctx.timeouts.podMs });
+  if (!r.ok) return error({ ...e, actual: 'not observed' }, withDiagnosis(`The client pod did not run to its end: ${r.message}`, r.diagnosis));
+  if (r.log === undefined) return error({ ...e, actual: 'not observed' }, `The client pod's log could not be read: ${r.logError?.message ?? 'unknown'}`);
+  const attempts = markerValues(r.log, 'http').map(rcOf);
+  const last = attempts.at(-1);
+  const actual = `${attempts.length} attempt(s), last ${last === 0 ? 'answered 200' : `failed (exit ${last ?? '?'})`}`;
+  if (last === undefined) return error({ ...e, actual }, `The client pod's output lacks its result lines: ${tail(r.log)}`);
+  if (last === 0) return pass({ ...e, actual });
+  return fail({ ...e, actual }, `The request still fails after the policy was deleted (${attempts.length} attempts 2 s apart): the agent did not resync. Pod output: ${tail(r.log)}`);
+}

@@ -1,0 +1,173 @@
+// The probe pods' manifests: each passes Pod Security "restricted" (non-root, RuntimeDefault or Localhost
+// seccomp, drop ALL, no privilege escalation), runs once (restartPolicy Never) and prints what it observed as
+// "NODEGATE key rc=N" marker lines, so the verdict comes from the pod's own output and exit code.
+import type { V1Container, V1Pod, V1SeccompProfile } from '@kubernetes/client-node';
+
+export interface LiveImages {
+  readonly web: string;
+  readonly shell: string;
+  readonly stress: string;
+}
+
+/** The label every probe pod carries, naming its role (the fixture API server plays each role's ending). */
+export const roleLabel = 'nodegate.io/probe';
+export const webLabels = { app: 'nodegate-web', [roleLabel]: 'web' } as const;
+
+/** nobody: busybox and stress run as root by default, which "restricted" refuses. */
+const nobody = 65534;
+
+interface ProbeSpec {
+  readonly name: string;
+  readonly role: string;
+  readonly image: string;
+  readonly script: string;
+  readonly uid?: number;
+  readonly seccomp?: V1SeccompProfile;
+  readonly resources?: V1Container['resources'];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A one-shot restricted pod running `sh -c script`. */
+export function probePod(p: ProbeSpec): V1Pod {
+  return {
+    metadata: { name: p.name, labels: { [roleLabel]: p.role, ...p.labels } },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      // spec.nodeName bypasses the scheduler, but the kubelet still refuses a pod that does not tolerate a
+      // NoExecute taint; the node under test is audited whatever it is tainted with.
+      tolerations: [{ operator: 'Exists' }],
+      securityContext: { runAsNonRoot: true, runAsUser: p.uid ?? nobody, runAsGroup: p.uid ?? nobody, seccompProfile: p.seccomp ?? { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'probe',
+          image: p.image,
+          command: ['sh', '-c', p.script],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          resources: p.resources ?? { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+        },
+      ],
+    },
+  };
+}
+
+/** "NODEGATE name rc=$?" after a command: the marker the verdicts parse. */
+const mark = (key: string, command: string): string => `${command} 2>&1; echo "NODEGATE ${key} rc=$?"`;
+
+/**
+ * The guide's nginx-test pod (uid 101, drop ALL + NET_BIND_SERVICE, no privilege escalation, RuntimeDefault,
+ * 64Mi/100m → 128Mi/200m), the server of NET-5.3.2/5.4.x. It prints its own /proc/self/status confinement lines
+ * (SEC-4.3.2, read from its log: nodegate has no exec) and then runs nginx. uid 101 cannot write the image's
+ * root-owned cache and pid directories, so they are emptyDirs (the nginx-unprivileged image does the same).
+ */
+export function webPod(name: string, image: string): V1Pod {
+  return {
+    metadata: { name, labels: { ...webLabels } },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      tolerations: [{ operator: 'Exists' }],
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      volumes: [
+        { name: 'cache', emptyDir: {} },
+        { name: 'run', emptyDir: {} },
+      ],
+      containers: [
+        {
+          name: 'nginx',
+          image,
+          command: ['sh', '-c', `grep -E '^(Uid|NoNewPrivs|Seccomp|CapEff):' /proc/self/status | sed 's/^/NODEGATE status /'; exec nginx -g 'daemon off;'`],
+          ports: [{ containerPort: 80 }],
+          readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 },
+          resources: { requests: { memory: '64Mi', cpu: '100m' }, limits: { memory: '128Mi', cpu: '200m' } },
+          securityContext: { runAsNonRoot: true, runAsUser: 101, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, seccompProfile: { type: 'RuntimeDefault' } },
+          volumeMounts: [
+            { name: 'cache', mountPath: '/var/cache/nginx' },
+            { name: 'run', mountPath: '/var/run' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * NET-5.2.1, 5.2.2, 5.3.1 and 5.3.2 from one client pod: cluster DNS, the Service by short and full name, TCP+TLS
+ * to the API server (an HTTP status from wget proves the handshake), then HTTP through the Service.
+ */
+export function clientPod(name: string, image: string, service: string, namespace: string, clusterDomain: string): V1Pod {
+  const full = `${service}.${namespace}.svc.${clusterDomain}`;
+  const script = [
+    mark('dns-cluster', `nslookup kubernetes.default.svc.${clusterDomain}`),
+    // busybox's nslookup does not apply resolv.conf's search list; wget resolves through it like an application.
+    `out=$(wget -T 5 -q -O /dev/null http://${service}/ 2>&1); rc=$?; echo "$out"; case "$out" in *"bad address"*) echo "NODEGATE dns-short rc=1";; *) echo "NODEGATE dns-short rc=0";; esac`,
+    mark('dns-full', `nslookup ${full}`),
+    // Any HTTP status (401 included) means TCP and TLS reached the API server; wget exits 1 on a 401 too.
+    `out=$(wget -T 5 --no-check-certificate -q -O /dev/null https://kubernetes.default.svc.${clusterDomain}/healthz 2>&1); rc=$?; echo "$out"; case "$out" in *"HTTP/1."*) rc=0;; esac; echo "NODEGATE api-tls rc=$rc"`,
+    mark('http', `wget -T 5 -q -O /dev/null http://${full}/`),
+  ].join('\n');
+  return probePod({ name, role: 'client', image, script });
+}
+
+/**
+ * A client for NET-5.4.1/5.4.2: up to `attempts` requests 2 s apart, stopping at the first that reaches the
+ * outcome waited for (a policy takes a moment to be programmed, and as long to be removed).
+ */
+export function policyClientPod(name: string, role: 'blocked' | 'restored', image: string, url: string, attempts = 3): V1Pod {
+  const stop = role === 'blocked' ? '[ $rc -ne 0 ] && break' : '[ $rc -eq 0 ] && break';
+  const script = `i=0; while [ $i -lt ${attempts} ]; do i=$((i+1)); wget -T 5 -q -O /dev/null ${url} 2>&1; rc=$?; echo "NODEGATE http rc=$rc"; ${stop}; sleep 2; done`;
+  return probePod({ name, role, image, script });
+}
+
+/** The guide's memory bomb (limit 200Mi, allocating 500M), bounded by --timeout so an unenforced limit ends too. */
+export function bombPod(name: string, image: string, timeoutSeconds: number): V1Pod {
+  const pod = probePod({ name, role: 'bomb', image, script: `exec stress --vm 1 --vm-bytes 500M --vm-hang 1 --timeout ${timeoutSeconds}s`, resources: { requests: { memory: '100Mi', cpu: '10m' }, limits: { memory: '200Mi', cpu: '500m' } } });
+  return pod;
+}
+
+/** RES-6.2.3: a pod with limits 128Mi/200m prints its own cgroup v2 memory.max and cpu.max. */
+export function limitsPod(name: string, image: string): V1Pod {
+  const script = [`echo "NODEGATE memory.max $(cat /sys/fs/cgroup/memory.max 2>&1)"`, `echo "NODEGATE cpu.max $(cat /sys/fs/cgroup/cpu.max 2>&1)"`].join('\n');
+  return probePod({ name, role: 'limits', image, script, resources: { requests: { memory: '128Mi', cpu: '200m' }, limits: { memory: '128Mi', cpu: '200m' } } });
+}
+
+/**
+ * SEC-4.2.5: under localhost/<profile>, serve HTTP and fetch it (the workload runs and answers), then try
+ * unshare(2), which the guide's profile denies; the errno's text is in the output.
+ */
+export function seccompPod(name: string, image: string, profile: string): V1Pod {
+  const script = [
+    'mkdir -p /tmp/www && echo ok > /tmp/www/index.html && httpd -p 127.0.0.1:8080 -h /tmp/www',
+    mark('http', 'wget -T 5 -q -O - http://127.0.0.1:8080/'),
+    mark('unshare', 'unshare -U true'),
+  ].join('\n');
+  return probePod({ name, role: 'seccomp', image, script, seccomp: { type: 'Localhost', localhostProfile: profile } });
+}
+
+/** A pod that Pod Security baseline/restricted must refuse: SEC-4.3.4 (hostPath) and 4.3.5 (privileged). */
+export function forbiddenPod(kind: 'hostpath' | 'privileged', image: string): V1Pod {
+  const base: V1Pod = { metadata: { name: `nodegate-dry-run-${kind}` }, spec: { containers: [{ name: 'c', image, command: ['true'] }] } };
+  if (kind === 'hostpath') {
+    return { ...base, spec: { ...base.spec, containers: [{ name: 'c', image, command: ['true'], volumeMounts: [{ name: 'host', mountPath: '/host' }] }], volumes: [{ name: 'host', hostPath: { path: '/' } }] } };
+  }
+  return { ...base, spec: { ...base.spec, containers: [{ name: 'c', image, command: ['true'], securityContext: { privileged: true } }] } };
+}
+
+/** "NODEGATE key rc=N" lines from a log: the last value per key (a retried request reports each attempt). */
+export function markers(log: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of log.split('\n')) {
+    const m = /^NODEGATE (\S+) (.*)$/.exec(line.trim());
+    if (m?.[1] && m[2] !== undefined) out.set(m[1] === 'status' ? `status ${m[2].split(':')[0] ?? ''}` : m[1], m[1] === 'status' ? m[2].slice(m[2].indexOf(':') + 1).trim() : m[2].trim());
+  }
+  return out;
+}
+
+/** Every value of one key, in order (the attempts of a retried request). */
+export function markerValues(log: string, key: string): string[] {
+  return log
+    .split('\n')
+    .map((l) => /^NODEGATE (\S+) (.*)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m?.[1] === key)
+    .map((m) => (m[2] ?? '').trim());
+}

@@ -1,0 +1,69 @@
+// RES-6.2.1 (the guide's memory bomb is OOMKilled), RES-6.2.2 (the node is still Ready without memory pressure
+// afterwards) and RES-6.2.3 (a pod's limits reach its cgroup v2 memory.max and cpu.max).
+import { CoreV1Api } from '@kubernetes/client-node';
+import { apiError } from '../../cluster/live/objects.ts';
+import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { tail, withDiagnosis, type LiveContext } from './context.ts';
+import { describeOutcome, observePod } from './observe-pod.ts';
+import { bombPod, limitsPod, markers } from './pods.ts';
+
+export type ResourceCheckId = 'RES-6.2.1' | 'RES-6.2.2' | 'RES-6.2.3';
+
+export async function resourceChecks(ctx: LiveContext): Promise<Record<ResourceCheckId, Verdict>> {
+  const [bomb, limits] = await Promise.all([bombChecks(ctx), limitsCheck(ctx)]);
+  return { ...bomb, 'RES-6.2.3': limits };
+}
+
+async function bombChecks(ctx: LiveContext): Promise<Record<'RES-6.2.1' | 'RES-6.2.2', Verdict>> {
+  const { run } = ctx;
+  const e1 = { expected: 'terminated with reason OOMKilled (exit 137) under its 200Mi limit', source: `pod ${run.namespace}/memory-bomb (${ctx.images.stress}: stress --vm 1 --vm-bytes 500M)` };
+  const e2 = { expected: 'after the bomb: Ready True, MemoryPressure False', source: `get nodes ${ctx.node}` };
+  const r = await observePod(run, bombPod('memory-bomb', ctx.images.stress, ctx.timeouts.bombSeconds), { timeoutMs: ctx.timeouts.podMs });
+  if (!r.ok) {
+    return {
+      'RES-6.2.1': error({ ...e1, actual: 'not observed' }, withDiagnosis(`The memory bomb did not run to its end: ${r.message}`, r.diagnosis)),
+      'RES-6.2.2': error({ ...e2, actual: 'not observed' }, 'The memory bomb did not run, so there is no "after" to look at.'),
+    };
+  }
+  const c = r.outcome.containers[0];
+  const actual = describeOutcome(r.outcome);
+  let bombVerdict: Verdict;
+  if (c?.state === 'terminated' && c.reason === 'OOMKilled') bombVerdict = pass({ ...e1, actual });
+  else if (c?.state === 'terminated' && c.exitCode === 0)
+    bombVerdict = fail({ ...e1, actual }, `The bomb allocated 500M for ${ctx.timeouts.bombSeconds} s under a 200Mi limit and exited normally: memory limits are not enforced on this node.`);
+  else bombVerdict = error({ ...e1, actual }, `The bomb ended, but not by the OOM killer (no OOMKilled reason): the check cannot tell whether the limit was enforced. Output: ${tail(r.log)}`);
+  return { 'RES-6.2.1': bombVerdict, 'RES-6.2.2': await nodeAfter(ctx, e2) };
+}
+
+async function nodeAfter(ctx: LiveContext, e: { expected: string; source: string }): Promise<Verdict> {
+  let conditions: { type: string; status: string; reason?: string }[];
+  try {
+    const node = await ctx.run.kc.makeApiClient(CoreV1Api).readNode({ name: ctx.node });
+    conditions = (node.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}) }));
+  } catch (err) {
+    ctx.run.cleanup.signal.throwIfAborted();
+    return error({ ...e, actual: 'unknown' }, apiError(`get nodes ${ctx.node}`, err).message);
+  }
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const pressure = conditions.find((c) => c.type === 'MemoryPressure');
+  const actual = `Ready ${ready?.status ?? 'absent'}${ready?.reason ? ` (${ready.reason})` : ''}, MemoryPressure ${pressure?.status ?? 'absent'}${pressure?.reason ? ` (${pressure.reason})` : ''}`;
+  if (!ready || !pressure) return error({ ...e, actual }, 'The Node does not report both conditions: the kubelet is not posting status.');
+  if (ready.status === 'True' && pressure.status === 'False') return pass({ ...e, actual });
+  return fail({ ...e, actual }, 'After one container exceeded its memory limit the node is no longer healthy: reserve memory for the system and the kubelet and set evictionHard memory.available (KUBELET-3.4.x).');
+}
+
+async function limitsCheck(ctx: LiveContext): Promise<Verdict> {
+  const { run } = ctx;
+  const e = { expected: 'memory.max 134217728, cpu.max "20000 100000" (limits 128Mi / 200m)', source: `pod ${run.namespace}/limits: cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max` };
+  const r = await observePod(run, limitsPod('limits', ctx.images.shell), { timeoutMs: ctx.timeouts.podMs });
+  if (!r.ok) return error({ ...e, actual: 'not observed' }, withDiagnosis(`The limits pod did not run to its end: ${r.message}`, r.diagnosis));
+  if (r.log === undefined) return error({ ...e, actual: 'not observed' }, `The limits pod's log could not be read: ${r.logError?.message ?? 'unknown'}`);
+  const m = markers(r.log);
+  const mem = m.get('memory.max');
+  const cpu = m.get('cpu.max');
+  if (mem === undefined || cpu === undefined) return error({ ...e, actual: 'no result' }, `The pod's output lacks its result lines: ${tail(r.log)}`);
+  const actual = `memory.max ${mem}, cpu.max "${cpu}"`;
+  if (mem === '134217728' && cpu === '20000 100000') return pass({ ...e, actual });
+  if (/No such file/.test(mem + cpu)) return fail({ ...e, actual }, 'The container sees no cgroup v2 memory.max/cpu.max: the node is not on cgroup v2 (or the container has no cgroup namespace).');
+  return fail({ ...e, actual }, 'The pod\'s limits did not reach its cgroup: check that containerd and the kubelet agree on the cgroup driver (RT-2.2.3).');
+}
