@@ -19,7 +19,10 @@ export interface ObserveOptions {
 
 export const isReady = (o: PodOutcome): boolean => o.phase === 'Running' && (o.pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
-/** A pod that can no longer become Ready (it ended, or its container is stuck waiting on a known failure). */
+/**
+ * A pod that ended, or whose container waits on a failure the kubelet only retries with back-off (image pull,
+ * container create with a missing seccomp profile): waiting longer would only spend the timeout.
+ */
 const hopeless = (o: PodOutcome): boolean => isTerminal(o) || o.containers.some((c) => c.state === 'waiting' && /BackOff|Err|Invalid/.test(c.reason ?? ''));
 
 export async function observePod(run: LiveRun, pod: V1Pod, options: ObserveOptions): Promise<PodRun> {
@@ -33,12 +36,14 @@ export async function observePod(run: LiveRun, pod: V1Pod, options: ObserveOptio
   let outcome: PodOutcome;
   try {
     const ready = options.until === 'ready';
-    outcome = await run.waitForPod(name, { timeoutMs: options.timeoutMs, until: ready ? (o) => isReady(o) || hopeless(o) : isTerminal });
+    outcome = await run.waitForPod(name, { timeoutMs: options.timeoutMs, until: ready ? (o) => isReady(o) || hopeless(o) : hopeless });
   } catch (err) {
     run.cleanup.signal.throwIfAborted();
     return { ok: false, message: err instanceof Error ? err.message : String(err), diagnosis: await diagnose(run, name) };
   }
-  if (options.until === 'ready' && !isReady(outcome)) return { ok: false, message: `pod ${run.namespace}/${name} did not become Ready: ${describeOutcome(outcome)}`, diagnosis: await diagnose(run, name, outcome) };
+  if (options.until === 'ready' ? !isReady(outcome) : !isTerminal(outcome)) {
+    return { ok: false, message: `pod ${run.namespace}/${name} did not ${options.until === 'ready' ? 'become Ready' : 'run'}: ${describeOutcome(outcome)}`, diagnosis: await diagnose(run, name, outcome) };
+  }
   try {
     return { ok: true, outcome, log: await podLog(run, name) };
   } catch (err) {

@@ -1,0 +1,131 @@
+// How the fixture API server ends the live checks' probe pods, by scenario: each probe role (label
+// nodegate.io/probe) gets the status steps and the output the real pod prints on a healthy node, or on a node
+// with one fault (NetworkPolicy not enforced, no pod connectivity, memory limits not enforced, Pod Security not
+// enforced, the seccomp profile missing, an image that cannot be pulled).
+import type { Admission, KubeObject, PodStep, Scenario, StoreView } from './fake-apiserver.ts';
+import { healthy, workloadNamespaces } from './fake-apiserver-scenarios.ts';
+
+export interface LiveBehaviour {
+  readonly networkPolicyEnforced: boolean;
+  readonly podConnectivity: boolean;
+  readonly memoryLimitEnforced: boolean;
+  readonly podSecurityEnforced: boolean;
+  readonly seccompProfileInstalled: boolean;
+  /** false: every probe image fails to pull (an air-gapped cluster without the mirror). */
+  readonly imagesPullable: boolean;
+  /** How long each step takes (ms): the scenario's own waits, subtracted in the benchmark. */
+  readonly stepMs: number;
+}
+
+export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, stepMs: 20 };
+
+const at = (): string => '2026-11-30T06:00:00Z';
+const cs = (name: string, state: Record<string, unknown>, ready = false): Record<string, unknown> => ({ name, ready, restartCount: 0, image: 'x', imageID: '', state });
+const running = (name: string, ready: boolean): Record<string, unknown> => ({ phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }], containerStatuses: [cs(name, { running: { startedAt: at() } }, ready)] });
+const ended = (name: string, exitCode: number, reason: string): Record<string, unknown> => ({ phase: exitCode === 0 ? 'Succeeded' : 'Failed', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [cs(name, { terminated: { exitCode, reason, startedAt: at(), finishedAt: at() } })] });
+const waiting = (name: string, reason: string, message: string): Record<string, unknown> => ({ phase: 'Pending', containerStatuses: [cs(name, { waiting: { reason, message } })] });
+
+/** What busybox 1.36 and nginx print, so the verdicts parse the same text a real node gives. */
+const out = {
+  nslookupOk: (name: string) => `Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t${name}\nAddress: 10.96.0.1\n\n`,
+  nslookupTimeout: ';; connection timed out; no servers could be reached\n\n',
+  wgetTimeout: 'wget: download timed out\n',
+  wget401: 'wget: server returned error: HTTP/1.1 401 Unauthorized\n',
+  webStatus: 'NODEGATE status Uid:\t101\t101\t101\t101\nNODEGATE status NoNewPrivs:\t1\nNODEGATE status Seccomp:\t2\nNODEGATE status CapEff:\t0000000000000000\n',
+};
+
+const clientLog = (ns: string, ok: boolean): string =>
+  [
+    ok ? out.nslookupOk('kubernetes.default.svc.cluster.local') : out.nslookupTimeout,
+    `NODEGATE dns-cluster rc=${ok ? 0 : 1}\n`,
+    ok ? '' : `wget: bad address 'nodegate-web'\n`,
+    `NODEGATE dns-short rc=${ok ? 0 : 1}\n`,
+    ok ? out.nslookupOk(`nodegate-web.${ns}.svc.cluster.local`) : out.nslookupTimeout,
+    `NODEGATE dns-full rc=${ok ? 0 : 1}\n`,
+    ok ? out.wget401 : out.wgetTimeout,
+    `NODEGATE api-tls rc=${ok ? 0 : 1}\n`,
+    ok ? '' : out.wgetTimeout,
+    `NODEGATE http rc=${ok ? 0 : 1}\n`,
+  ].join('');
+
+/** The lifecycle for Scenario.podLifecycle: decided when the pod is created, from the store as it is then. */
+export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreView) => PodStep[] {
+  return (pod, store) => {
+    const m = pod.metadata ?? {};
+    const role = ((m['labels'] as Record<string, string> | undefined) ?? {})['nodegate.io/probe'] ?? '';
+    const ns = String(m['namespace'] ?? '');
+    const spec = pod['spec'] as { containers?: { name?: string }[] } | undefined;
+    const c = spec?.containers?.[0]?.name ?? 'probe';
+    const t = b.stepMs;
+    if (!b.imagesPullable) return [{ afterMs: t, status: waiting(c, 'ImagePullBackOff', 'Back-off pulling image "busybox:1.36"') }];
+    const policy = b.networkPolicyEnforced && store.objects('networkpolicies', ns).length > 0;
+    const steps = (log: string, exitCode: number, reason = exitCode === 0 ? 'Completed' : 'Error'): PodStep[] => [
+      { afterMs: t, status: running(c, false) },
+      { afterMs: t, status: ended(c, exitCode, reason), log },
+    ];
+    switch (role) {
+      case 'web':
+        return [{ afterMs: t, status: running(c, false), log: out.webStatus }, { afterMs: t, status: running(c, true), log: '/docker-entrypoint.sh: Configuration complete; ready for start up\n' }];
+      case 'client':
+        return steps(clientLog(ns, b.podConnectivity), b.podConnectivity ? 0 : 1);
+      case 'blocked':
+        return policy ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`, 0) : steps('NODEGATE http rc=0\n'.repeat(3), 0);
+      case 'restored':
+        return policy ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`.repeat(5), 0) : steps('NODEGATE http rc=0\n', 0);
+      case 'bomb':
+        return b.memoryLimitEnforced
+          ? [{ afterMs: t, status: running(c, true), log: 'stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd\n' }, { afterMs: t, status: ended(c, 137, 'OOMKilled') }]
+          : steps('stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd\nstress: info: [1] successful run completed in 20s\n', 0);
+      case 'limits':
+        return steps(b.memoryLimitEnforced ? 'NODEGATE memory.max 134217728\nNODEGATE cpu.max 20000 100000\n' : 'NODEGATE memory.max max\nNODEGATE cpu.max max 100000\n', 0);
+      case 'seccomp':
+        return b.seccompProfileInstalled
+          ? steps('ok\nNODEGATE http rc=0\nunshare: unshare(0x10000000): Operation not permitted\nNODEGATE unshare rc=1\n', 0)
+          : [{ afterMs: t, status: waiting(c, 'CreateContainerError', 'failed to create containerd container: cannot load seccomp profile "/var/lib/kubelet/seccomp/profiles/web-app.json": open /var/lib/kubelet/seccomp/profiles/web-app.json: no such file or directory') }];
+      default:
+        return [];
+    }
+  };
+}
+
+interface PodShape {
+  readonly spec?: {
+    readonly volumes?: readonly { readonly name?: string; readonly hostPath?: unknown }[];
+    readonly securityContext?: { readonly runAsNonRoot?: boolean; readonly seccompProfile?: { readonly type?: string } };
+    readonly containers?: readonly { readonly name?: string; readonly securityContext?: { readonly privileged?: boolean; readonly allowPrivilegeEscalation?: boolean; readonly runAsNonRoot?: boolean; readonly capabilities?: { readonly drop?: readonly string[] }; readonly seccompProfile?: { readonly type?: string } } }[];
+  };
+}
+
+/**
+ * Pod Security as the API server words its refusals (staging/src/k8s.io/pod-security-admission/policy): baseline
+ * refuses hostPath and privileged; restricted also wants non-root, no escalation, drop ALL and a seccomp profile.
+ * The workload namespaces enforce it when `enforced`; run namespaces (nodegate-*) always enforce restricted,
+ * so the probe pods are checked against it too.
+ */
+export function podSecurity(enforced: boolean): Admission {
+  return (resource, ns, object) => {
+    if (resource !== 'pods') return undefined;
+    const run = ns.startsWith('nodegate-');
+    if (!run && !(enforced && workloadNamespaces.includes(ns))) return undefined;
+    const p = object as PodShape;
+    const problems: string[] = [];
+    const hostPaths = (p.spec?.volumes ?? []).filter((v) => v.hostPath !== undefined).map((v) => `"${v.name ?? ''}"`);
+    if (hostPaths.length) problems.push(`hostPath volumes (volume ${hostPaths.join(', ')})`);
+    const containers = p.spec?.containers ?? [];
+    const priv = containers.filter((c) => c.securityContext?.privileged).map((c) => `"${c.name ?? ''}"`);
+    if (priv.length) problems.push(`privileged (container ${priv.join(', ')} must not set securityContext.privileged=true)`);
+    if (run) {
+      if (containers.some((c) => c.securityContext?.allowPrivilegeEscalation !== false)) problems.push('allowPrivilegeEscalation != false');
+      if (containers.some((c) => !(c.securityContext?.capabilities?.drop ?? []).includes('ALL'))) problems.push('unrestricted capabilities');
+      if (!p.spec?.securityContext?.runAsNonRoot && containers.some((c) => !c.securityContext?.runAsNonRoot)) problems.push('runAsNonRoot != true');
+      if (!p.spec?.securityContext?.seccompProfile?.type && containers.some((c) => !c.securityContext?.seccompProfile?.type)) problems.push('seccompProfile');
+    }
+    return problems.length ? `violates PodSecurity "${run ? 'restricted' : 'baseline'}:latest": ${problems.join(', ')}` : undefined;
+  };
+}
+
+/** The healthy cluster with live behaviour; `change` flips one fault. */
+export function liveScenario(name: string, change: Partial<LiveBehaviour> = {}, extra: Partial<Scenario> = {}): Scenario {
+  const b = { ...healthyBehaviour, ...change };
+  return { ...healthy(), name, podLifecycle: liveLifecycle(b), admission: podSecurity(b.podSecurityEnforced), ...extra };
+}
