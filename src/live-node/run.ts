@@ -32,6 +32,8 @@ export interface NodeLiveOptions {
   readonly exit?: (code: number) => void;
   /** Progress and cleanup problems; stderr by default. */
   readonly log?: (message: string) => void;
+  /** Each step's raw output as it arrives (for a debug log, and how fixtures/live/records were recorded). */
+  readonly onStep?: (step: string, stdout: string) => void;
   /** Called once cleanup has run: what was removed and what was left. */
   readonly onCleanup?: (report: LiveNodeCleanup) => void;
 }
@@ -75,16 +77,19 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
   const source = `ctr run on ${target.label} (containerd ${ctx.address}, namespace ${ctx.namespace})`;
 
   const run = async (what: string, script: string, timeoutMs = stepTimeoutMs): Promise<Record_> => {
-    if (registry.signal.aborted) throw new StepFailed(`${what}: the run was interrupted`);
+    if (registry.signal.aborted && what !== 'cleanup') throw new StepFailed(`${what}: the run was interrupted`);
     let result: ExecResult;
     try {
-      result = await target.exec(privilegedShell, { stdin: script, timeoutMs });
+      // Tracked: an interrupt's cleanup waits for the step in flight (bounded by its timeout), so a namespace or
+      // container being created as the signal arrives is removed after it exists, not before.
+      result = await registry.track(target.exec(privilegedShell, { stdin: script, timeoutMs }));
     } catch (err) {
       throw new StepFailed(`${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const sudo = sudoFailure(result, target.label);
     if (sudo) throw new StepFailed(`${what}: ${sudo.message}`);
     if (result.exitCode !== 0) throw new StepFailed(`${what}: the script exited ${result.exitCode}: ${result.stderr.trim().slice(0, 300)}`);
+    options.onStep?.(what, result.stdout);
     return parseRecord(result.stdout);
   };
 

@@ -1,0 +1,156 @@
+// The on-node live checks against a real containerd on this machine: a private daemon (own root, state and socket
+// under a temp dir, CRI off, as runtime-containerd-daemon.test.ts starts it) with Debian's runc, reached through
+// the local target exactly as an SSH node would be. The kernel's own OOM killer, cgroups and seccomp are the evidence.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNodeLiveChecks, type LiveNodeCleanup, type NodeLiveOptions } from '../../src/live-node/run.ts';
+import { openLocal } from '../../src/target/local.ts';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
+const has = (cmd: string, ...args: string[]): boolean => spawnSync(cmd, args).status === 0;
+const canRun =
+  process.getuid?.() === 0 && has('containerd', '--version') && has('ctr', '--version') && has('runc', '--version') &&
+  spawnSync('dpkg-query', ['-L', 'busybox-static'], { encoding: 'utf8' }).stdout?.split('\n').includes('/bin/busybox');
+const reason = 'needs root, containerd, ctr, runc and busybox-static (apt-get install -y containerd runc busybox-static)';
+const work = canRun ? mkdtempSync(join(tmpdir(), 'nodegate-live-node-')) : join(tmpdir(), 'nodegate-live-node-unused');
+const socket = join(work, 'containerd.sock');
+const image = join(work, 'busybox.tar');
+const cgroupV2 = spawnSync('stat', ['-fc', '%T', '/sys/fs/cgroup'], { encoding: 'utf8' }).stdout?.trim() === 'cgroup2fs';
+const ctrCmd = (...args: string[]) => spawnSync('ctr', ['--address', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const namespaces = (): string[] => ctrCmd('namespaces', 'ls', '-q').stdout.split('\n').filter(Boolean);
+
+async function live(extra: Partial<NodeLiveOptions> = {}): Promise<{ verdicts: Awaited<ReturnType<typeof runNodeLiveChecks>>; cleanup: LiveNodeCleanup }> {
+  let cleanup: LiveNodeCleanup | undefined;
+  const verdicts = await runNodeLiveChecks(openLocal(), {
+    imageFile: image,
+    address: socket,
+    seccompProfile: join(fixtures, 'web-app.json'),
+    stepTimeoutMs: 45_000,
+    signals: new EventEmitter(),
+    exit: () => {},
+    log: () => {},
+    onCleanup: (c) => (cleanup = c),
+    ...extra,
+  });
+  if (!cleanup) throw new Error('onCleanup was not called');
+  return { verdicts, cleanup };
+}
+
+/** What the run left on the node: its namespace, cgroups and temp files. */
+function leftovers(ns: string): string[] {
+  const left: string[] = [];
+  if (namespaces().includes(ns)) left.push(`namespace ${ns}`);
+  for (const d of [join('/sys/fs/cgroup', ns), ...readdirSync('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c, ns))]) if (existsSync(d)) left.push(d);
+  const runId = ns.slice('nodegate-live-'.length);
+  for (const f of readdirSync('/tmp')) if (f.startsWith(`nodegate-live-${runId}`)) left.push(join('/tmp', f));
+  return left;
+}
+
+describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`, () => {
+  let daemon: ChildProcess | undefined;
+  beforeAll(async () => {
+    const built = spawnSync(join(fixtures, 'busybox-image.sh'), [image], { encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`busybox-image.sh failed: ${built.stderr}`);
+    const config = join(work, 'config.toml');
+    writeFileSync(config, `version = 2\nroot = "${work}/root"\nstate = "${work}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n`);
+    daemon = spawn('containerd', ['--config', config], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
+    if (!existsSync(socket)) throw new Error('the private containerd did not create its socket within 5 s');
+  }, 30_000);
+  afterAll(async () => {
+    if (daemon?.exitCode === null) {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon?.once('exit', r));
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('a compliant node: the bomb is OOMKilled, the profile denies unshare with EPERM, and nothing is left behind', async () => {
+    const t0 = Date.now();
+    const { verdicts, cleanup } = await live();
+    const bomb = verdicts['RES-6.2.1']!;
+    expect(bomb.status, bomb.message).toBe('pass');
+    expect(bomb.actual).toMatch(/^exit 137, oom_kill [1-9]\d*, limit 209715200$/);
+    const seccomp = verdicts['SEC-4.2.5']!;
+    expect(seccomp.status, seccomp.message).toBe('pass');
+    expect(seccomp.actual).toBe('started; Seccomp: 2; unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
+    expect(seccomp.expected).toContain('errno 1 "Operation not permitted" (defaultAction SCMP_ACT_ERRNO)');
+    const limits = verdicts['RES-6.2.3']!;
+    if (cgroupV2) {
+      expect(limits, limits.message).toMatchObject({ status: 'pass', actual: 'memory.max 134217728, cpu.max "20000 100000"' });
+    } else {
+      // This machine mounts cgroup v1: the check says so as an error, never a pass.
+      expect(limits).toMatchObject({ status: 'error', actual: 'cgroup v1' });
+      expect(limits.message).toContain('cgroup v1');
+    }
+    expect(verdicts['NET-5.4.1']).toMatchObject({ status: 'skip' });
+    expect(verdicts['RES-6.2.2']?.message).toContain('Needs the Kubernetes API');
+    expect(cleanup).toMatchObject({ removed: true, problems: [] });
+    expect(leftovers(cleanup.namespace)).toEqual([]);
+    console.log(`live-node compliant run: ${Date.now() - t0} ms`);
+  }, 120_000);
+
+  it('drift: a runtime that drops the memory limit lets the bomb finish, and RES-6.2.1 fails', async () => {
+    // A ctr that loses --memory-limit and --cpus on the way to runc, as a runtime ignoring limits would.
+    const wrapper = join(work, 'ctr-no-limits');
+    writeFileSync(wrapper, '#!/bin/sh\nskip=\nfor a; do shift; if [ -n "$skip" ]; then skip=; continue; fi\n  case $a in --memory-limit|--cpus) skip=1; continue;; esac; set -- "$@" "$a"; done\nexec ctr "$@"\n');
+    chmodSync(wrapper, 0o755);
+    const { verdicts, cleanup } = await live({ ctr: wrapper });
+    const bomb = verdicts['RES-6.2.1']!;
+    expect(bomb.status, bomb.message).toBe('fail');
+    expect(bomb.actual).toMatch(/^exit 0, oom_kill 0, limit \d+$/);
+    expect(bomb.message).toContain('memory limits are not enforced');
+    if (cgroupV2) expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'fail', actual: 'memory.max max, cpu.max "max 100000"' });
+    expect(leftovers(cleanup.namespace)).toEqual([]);
+  }, 120_000);
+
+  it('a profile that denies execve: the container under it does not start, and SEC-4.2.5 fails', async () => {
+    const profile = JSON.parse(readFileSync(join(fixtures, 'web-app.json'), 'utf8')) as { syscalls: { names: string[] }[] };
+    profile.syscalls[0]!.names = profile.syscalls[0]!.names.filter((n) => n !== 'execve');
+    const file = join(work, 'no-execve.json');
+    writeFileSync(file, JSON.stringify(profile));
+    const { verdicts } = await live({ seccompProfile: file });
+    const v = verdicts['SEC-4.2.5']!;
+    expect(v.status, v.message).toBe('fail');
+    expect(v.actual).toBe('did not start');
+  }, 120_000);
+
+  it('sweeps the namespace of an expired earlier run, with its image, and leaves a young one alone', async () => {
+    const old = 'nodegate-live-20200101t000000-abcdef';
+    const young = `nodegate-live-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase()}-0a0b0c`;
+    for (const ns of [old, young]) expect(ctrCmd('-n', ns, 'images', 'import', image).status).toBe(0);
+    const { cleanup } = await live();
+    expect(cleanup.swept).toEqual([old]);
+    expect(namespaces()).not.toContain(old);
+    expect(namespaces()).toContain(young);
+    ctrCmd('-n', young, 'images', 'rm', '--sync', 'nodegate.local/live-busybox:latest');
+    expect(ctrCmd('namespaces', 'rm', young).status).toBe(0);
+  }, 120_000);
+
+  it('SIGINT during the run: cleanup runs, exits 130, and the namespace is gone', async () => {
+    const signals = new EventEmitter();
+    let exitCode: number | undefined;
+    let ns = '';
+    const started = live({ signals, exit: (c) => (exitCode = c), log: () => {} });
+    // Interrupt once the run's namespace exists (the image is being imported or a container runs).
+    for (let i = 0; i < 200 && ns === ''; i++) {
+      ns = namespaces().find((n) => n.startsWith('nodegate-live-') && !n.endsWith('-0a0b0c')) ?? '';
+      if (ns === '') await sleep(50);
+    }
+    expect(ns).not.toBe('');
+    signals.emit('SIGINT');
+    const { verdicts, cleanup } = await started;
+    for (let i = 0; i < 100 && exitCode === undefined; i++) await sleep(50);
+    expect(exitCode).toBe(130);
+    expect(cleanup.namespace).toBe(ns);
+    expect(leftovers(ns)).toEqual([]);
+    // Steps after the interrupt did not run: at least the last check is an error, never a pass.
+    expect(verdicts['SEC-4.2.5']?.status).toBe('error');
+  }, 120_000);
+});
