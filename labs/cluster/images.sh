@@ -117,8 +117,57 @@ echo "stress: holding $bytes with dd" >&2
 while :; do dd if=/dev/zero of=/dev/null bs="$bytes" count=1000000 2>/dev/null || exit $?; done
 SH
 chmod 0755 "$bb/bin/stress"
+# Debian 12's busybox-static wget dies with SIGSEGV right after it starts (any arguments; measured), so the image's
+# wget is this script: HTTP/1.0 over busybox nc, for the forms the guide and the live checks use.
+rm "$bb/bin/wget"
+cat >"$bb/bin/wget" <<'SH'
+#!/bin/sh
+# nodegate lab wget: wget [-q] [-O FILE|-] [-T SECS|--timeout=SECS] http://HOST[:PORT][/PATH] over busybox nc.
+# Exit 0 on an HTTP 2xx/3xx answer, 1 when nothing answered in time or the status is an error, as wget does.
+out=index.html timeout=10 quiet= url=
+while [ $# -gt 0 ]; do
+  case $1 in
+    -q) quiet=1 ;;
+    -qO-) quiet=1 out=- ;;
+    -qO) quiet=1 out=$2; shift ;;
+    -O-) out=- ;;
+    -O) out=$2; shift ;;
+    -T) timeout=$2; shift ;;
+    --timeout=*|-T*) timeout=${1#--timeout=}; timeout=${timeout#-T} ;;
+    -*) ;;
+    *) url=$1 ;;
+  esac
+  shift
+done
+rest=${url#http://}
+hostport=${rest%%/*}
+case $rest in */*) path=/${rest#*/} ;; *) path=/ ;; esac
+case $hostport in *:*) host=${hostport%:*} port=${hostport##*:} ;; *) host=$hostport port=80 ;; esac
+[ -n "$quiet" ] || echo "Connecting to $hostport" >&2
+resp=$(printf 'GET %s HTTP/1.0
+Host: %s
+User-Agent: nodegate-lab-wget
+Connection: close
 
-image "nodegate.lab/busybox:$bb_tag" "$bb" '["/bin/sh"]' '[]'
+' "$path" "$hostport" |
+  nc -w "$timeout" "$host" "$port") || true
+status=$(printf '%s
+' "$resp" | head -1 | tr -d '')
+[ -n "$status" ] || { echo "wget: can't connect to remote host ($host): no answer within ${timeout}s" >&2; exit 1; }
+body=$(printf '%s
+' "$resp" | sed '1,/^*$/d')
+case $status in
+  "HTTP/"*" 2"??*|"HTTP/"*" 3"??*) ;;
+  *) echo "wget: server returned error: $status" >&2; exit 1 ;;
+esac
+if [ "$out" = - ]; then printf '%s
+' "$body"; else printf '%s
+' "$body" >"$out"; fi
+SH
+chmod 0755 "$bb/bin/wget"
+
+# Like busybox:1.36, no entrypoint and sh as the command, so `kubectl run … -- wget …` runs wget.
+image "nodegate.lab/busybox:$bb_tag" "$bb" '[]' '["sh"]'
 # The web image answers on port 80 like the guide's nginx:1.25-alpine (httpd -f: stay in the foreground).
 image "nodegate.lab/web:busybox-$bb_tag" "$bb" "$(json_array /bin/httpd -f -v -p 80 -h /www)" '[]'
 image "nodegate.lab/stress:busybox-$bb_tag" "$bb" '["/bin/stress"]' "$(json_array --vm 1 --vm-bytes 500M --vm-hang 1)"
