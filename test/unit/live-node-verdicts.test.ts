@@ -1,0 +1,166 @@
+// RES-6.2.1, RES-6.2.3 and SEC-4.2.5 over step outputs: real ones recorded from a private containerd
+// (fixtures/live/records/README.md) and, where this machine cannot produce them (cgroup v2, other errnos, a ctr
+// that exits with the task's code), edits of those records that say what they change.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseRecord } from '../../src/live-node/records.ts';
+import { errnoMessage, unshareExpectation } from '../../src/live-node/seccomp-expectation.ts';
+import { evaluateBomb, evaluateLimits, evaluateSeccomp, taskExitCode } from '../../src/live-node/verdicts.ts';
+
+const dir = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
+const recorded = (name: string): string => readFileSync(`${dir}records/${name}.txt`, 'utf8');
+const profileText = readFileSync(`${dir}web-app.json`, 'utf8');
+const profilePath = '/var/lib/kubelet/seccomp/profiles/web-app.json';
+const src = 'ctr run on local';
+/** A recorded output with lines whose key matches `drop` removed and `add` appended. */
+const edit = (text: string, drop: RegExp, add = ''): string => text.split('\n').filter((l) => !drop.test(l)).join('\n') + add;
+
+describe('RES-6.2.1 memory bomb', () => {
+  it('passes on the recorded OOM kill: exit 137 from ctr 1.6\'s warning and oom_kill 1 from memory.oom_control', () => {
+    const v = evaluateBomb(parseRecord(recorded('compliant-memory-bomb')), src);
+    expect(v.status, v.message).toBe('pass');
+    expect(v.actual).toBe('exit 137, oom_kill 1, limit 209715200');
+    expect(v.source).toMatch(/memory\.oom_control$/);
+  });
+
+  it('passes when ctr exits with the task\'s code instead of warning, and reads cgroup v2 memory.events', () => {
+    // containerd 2.x's ctr returns the exit status of `tasks delete` rather than logging it; v2 has memory.events.
+    const text = edit(recorded('compliant-memory-bomb'), /^@@ (delete-|events|limit )/,
+      '\n@@ events-file /sys/fs/cgroup/ns/bomb/memory.events\n@@ events low 0\n@@ events high 0\n@@ events max 38\n@@ events oom 1\n@@ events oom_kill 1\n@@ events oom_group_kill 0\n@@ limit 209715200\n@@ delete-exit 137\n@@ delete-out \n');
+    expect(taskExitCode(parseRecord(text))).toBe(137);
+    expect(evaluateBomb(parseRecord(text), src)).toMatchObject({ status: 'pass', actual: 'exit 137, oom_kill 1, limit 209715200' });
+  });
+
+  it('fails on the recorded dropped limit: dd finished with exit 0 and no OOM kill', () => {
+    const v = evaluateBomb(parseRecord(recorded('limits-dropped-memory-bomb')), src);
+    expect(v.status).toBe('fail');
+    expect(v.actual).toBe('exit 0, oom_kill 0, limit 9223372036854771712');
+    expect(v.message).toContain('allocated 500M and finished normally with no OOM kill');
+  });
+
+  it('fails when dd exits with its own error (allocation refused) and no OOM kill', () => {
+    const text = edit(recorded('limits-dropped-memory-bomb'), /^@@ delete-out/, '\n@@ delete-out time="x" level=warning msg="task b exit with non-zero exit code 1"\n');
+    expect(evaluateBomb(parseRecord(text), src)).toMatchObject({ status: 'fail', actual: 'exit 1, oom_kill 0, limit 9223372036854771712' });
+  });
+
+  it('is an error, never a pass, when SIGKILLed without an OOM kill counted', () => {
+    const text = edit(recorded('compliant-memory-bomb'), /^@@ events oom_kill /, '\n@@ events oom_kill 0\n');
+    const v = evaluateBomb(parseRecord(text), src);
+    expect(v.status).toBe('error');
+    expect(v.message).toContain('counted no OOM kill');
+  });
+
+  it('is an error when the cgroup\'s counter could not be read', () => {
+    const v = evaluateBomb(parseRecord(edit(recorded('compliant-memory-bomb'), /^@@ events /)), src);
+    expect(v).toMatchObject({ status: 'error', actual: 'exit 137, oom_kill unread' });
+  });
+
+  it('is an error when the container did not start, or did not end within the wait', () => {
+    const notStarted = edit(recorded('compliant-memory-bomb'), /^@@ start-/, '\n@@ start-exit 1\n@@ start-out ctr: image "x": not found\n');
+    expect(evaluateBomb(parseRecord(notStarted), src)).toMatchObject({ status: 'error', actual: 'not started' });
+    expect(evaluateBomb(parseRecord(notStarted), src).message).toContain('ctr: image "x": not found');
+    const running = edit(recorded('compliant-memory-bomb'), /^@@ task-status/, '\n@@ task-status RUNNING\n');
+    expect(evaluateBomb(parseRecord(running), src)).toMatchObject({ status: 'error', actual: 'task RUNNING' });
+  });
+
+  it('is an error when ctr itself failed to delete the task (no exit code)', () => {
+    const text = edit(recorded('compliant-memory-bomb'), /^@@ delete-/, '\n@@ delete-exit 1\n@@ delete-out ctr: connection refused\n');
+    expect(evaluateBomb(parseRecord(text), src)).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('RES-6.2.3 limits in the cgroup', () => {
+  const v2 = (memoryMax: string, cpuMax: string, runExit = 0): string =>
+    `@@ cgroup v2\n@@ run-exit ${runExit}\n@@ in-memory.max ${memoryMax}\n@@ in-cpu.max ${cpuMax}\n`;
+
+  it('is an error naming cgroup v1 on the recorded v1 host', () => {
+    const v = evaluateLimits(parseRecord(recorded('compliant-limits')), src);
+    expect(v).toMatchObject({ status: 'error', actual: 'cgroup v1' });
+    expect(v.message).toContain('memory.max and cpu.max exist only on cgroup v2');
+  });
+
+  it('passes with 134217728 and "20000 100000" read inside the container', () => {
+    expect(evaluateLimits(parseRecord(v2('134217728', '20000 100000')), src)).toMatchObject({ status: 'pass', actual: 'memory.max 134217728, cpu.max "20000 100000"' });
+  });
+
+  it('fails naming each file that is wrong', () => {
+    const v = evaluateLimits(parseRecord(v2('max', 'max 100000')), src);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('memory.max is max, not 134217728 and cpu.max is "max 100000", not "20000 100000"');
+    expect(evaluateLimits(parseRecord(v2('134217728', '50000 100000')), src).message).toContain('cpu.max is "50000 100000"');
+  });
+
+  it('is an error when the container did not report both files', () => {
+    const text = '@@ cgroup v2\n@@ run-exit 1\n@@ in-out cat: can\'t open \'/sys/fs/cgroup/cpu.max\': No such file or directory\n@@ in-memory.max 134217728\n@@ in-cpu.max \n';
+    const v = evaluateLimits(parseRecord(text), src);
+    expect(v).toMatchObject({ status: 'error', actual: 'memory.max 134217728, cpu.max unread' });
+    expect(v.message).toContain('No such file');
+    expect(evaluateLimits(parseRecord(''), src).status).toBe('error');
+  });
+});
+
+describe('SEC-4.2.5 seccomp profile in a workload', () => {
+  const sec = (text: string, profile: string | undefined = profileText) => evaluateSeccomp(parseRecord(text), profile, profilePath, src);
+
+  it('passes on the recorded run: started, Seccomp 2, unshare EPERM as the profile\'s default action says', () => {
+    const v = sec(recorded('compliant-seccomp'));
+    expect(v.status, v.message).toBe('pass');
+    expect(v.actual).toBe('started; Seccomp: 2; unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
+  });
+
+  it('fails on the recorded profile without execve: the container does not start', () => {
+    const v = sec(recorded('no-execve-seccomp'));
+    expect(v).toMatchObject({ status: 'fail', actual: 'did not start' });
+    expect(v.message).toContain('exec /bin/sh: operation not permitted');
+  });
+
+  it('fails when the profile is not on the node', () => {
+    expect(sec('@@ profile missing\n', undefined)).toMatchObject({ status: 'fail', actual: 'profile missing' });
+  });
+
+  it('fails when no filter is applied, when unshare succeeds, and when it fails with another errno', () => {
+    const noFilter = edit(recorded('compliant-seccomp'), /^@@ profiled-seccomp-mode/, '\n@@ profiled-seccomp-mode 0\n');
+    expect(sec(noFilter).message).toContain('not 2 (filter)');
+    const allowed = edit(recorded('compliant-seccomp'), /^@@ profiled-unshare-/, '\n@@ profiled-unshare-exit 0\n');
+    expect(sec(allowed)).toMatchObject({ status: 'fail' });
+    expect(sec(allowed).message).toContain('unshare succeeded under the profile');
+    const eacces = edit(recorded('compliant-seccomp'), /^@@ profiled-unshare-err/, '\n@@ profiled-unshare-err unshare: unshare(0x10000000): Permission denied\n');
+    expect(sec(eacces).message).toContain('rather than the profile\'s "Operation not permitted"');
+  });
+
+  it('is an error when unshare fails without the profile too (the control), never a pass', () => {
+    const text = edit(recorded('compliant-seccomp'), /^@@ control-unshare-exit/, '\n@@ control-unshare-exit 1\n@@ control-out unshare: unshare(0x10000000): Operation not permitted\n');
+    const v = sec(text);
+    expect(v).toMatchObject({ status: 'error', actual: 'control failed' });
+    expect(v.message).toContain('could not be attributed to seccomp');
+  });
+
+  it('is an error when the profile allows unshare or cannot be read', () => {
+    const allows = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' });
+    expect(sec(recorded('compliant-seccomp'), allows)).toMatchObject({ status: 'error', actual: 'unshare allowed (defaultAction SCMP_ACT_ALLOW)' });
+    expect(sec(recorded('compliant-seccomp'), '{ not json')).toMatchObject({ status: 'error', actual: 'profile unreadable' });
+  });
+
+  it('takes the errno of a rule naming unshare (ENOSYS) and SIGSYS for KILL actions', () => {
+    const enosys = JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['unshare'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }] });
+    const text = edit(recorded('compliant-seccomp'), /^@@ profiled-unshare-err/, '\n@@ profiled-unshare-err unshare: unshare(0x10000000): Function not implemented\n');
+    expect(sec(text, enosys)).toMatchObject({ status: 'pass' });
+    expect(sec(recorded('compliant-seccomp'), enosys)).toMatchObject({ status: 'fail' });
+    const kill = JSON.stringify({ defaultAction: 'SCMP_ACT_KILL_PROCESS' });
+    const killed = edit(recorded('compliant-seccomp'), /^@@ profiled-unshare-/, '\n@@ profiled-unshare-exit 159\n');
+    expect(sec(killed, kill)).toMatchObject({ status: 'pass' });
+    expect(sec(recorded('compliant-seccomp'), kill)).toMatchObject({ status: 'fail' });
+  });
+});
+
+describe('what a profile answers unshare with', () => {
+  // runc: SCMP_ACT_ERRNO without errnoRet is EPERM (libcontainer/seccomp/patchbpf and config conversion).
+  it('reads defaultErrnoRet, rule errnoRet, conditional rules', () => {
+    expect(unshareExpectation(profileText)).toEqual({ kind: 'errno', errno: 1, from: 'defaultAction SCMP_ACT_ERRNO' });
+    expect(unshareExpectation(JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 13 }))).toMatchObject({ errno: 13 });
+    expect(unshareExpectation(JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['unshare'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] }] })).kind).toBe('unreadable');
+    expect(errnoMessage(1)).toBe('Operation not permitted');
+    expect(errnoMessage(4242)).toBeUndefined();
+  });
+});
