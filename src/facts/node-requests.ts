@@ -1,4 +1,5 @@
 // Everything the static suites need from one node, in one probe: each area contributes its requests.
+import { nodeCapacityRequests } from '../cluster/node-capacity.ts';
 import type { Profile } from '../profile/schema.ts';
 import { defaultProfile } from '../profile/defaults.ts';
 import { containerdFollowUps } from './requirements-containerd.ts';
@@ -8,7 +9,7 @@ import { securityRequests } from './requirements-security.ts';
 import type { NodeFacts } from './types.ts';
 
 export function nodeRequests(profile: Profile): ProbeRequest[] {
-  return [...hostAndRuntimeRequests(profile), ...kubeletRequests(profile), ...securityRequests(profile)];
+  return [...hostAndRuntimeRequests(profile), ...kubeletRequests(profile), ...securityRequests(profile), ...nodeCapacityRequests(profile.cluster.kubeletRootDir)];
 }
 
 /**

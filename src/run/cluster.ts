@@ -12,7 +12,7 @@ export type ClusterState = { readonly kind: 'observed'; readonly facts: ClusterF
 
 /** A replay reaches no cluster through ambient credentials: only an explicit --kubeconfig is read beside it. */
 export const replayWithoutKubeconfig =
-  'no cluster facts: the snapshot recorded none, and a replay reads a cluster only with --kubeconfig (or NODEGATE_KUBECONFIG, kubeconfig:)';
+  'the snapshot recorded no cluster facts, and a replay reads a cluster only with --kubeconfig (or NODEGATE_KUBECONFIG, kubeconfig:)';
 
 /** Where the credentials come from for this run; a replay ignores KUBECONFIG and ~/.kube/config. */
 export function clusterSource(settings: ClusterSettings, replay: boolean): KubeconfigSource {

@@ -1,6 +1,7 @@
 // One check's verdict on one node from what the run observed: the node's facts (with the running kubelet's
 // /configz on top when the cluster served it), the cluster's facts, or a stated skip for what this run cannot do.
 import type { ClusterFacts } from '../cluster/types.ts';
+import { noClusterReason } from '../evaluate/cluster/evidence.ts';
 import { error, skip, type Verdict } from '../evaluate/verdict.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
@@ -43,8 +44,8 @@ export function verdictFor(judge: CheckKind, observation: Observation, profile: 
       // Cluster evaluators take the node's facts when there are any: RES-6.1.x compute allocatable from them alone.
       const verdict = judge.evaluate(facts, cluster, nodeProfile);
       const none = observation.cluster?.kind === 'none' ? observation.cluster.reason : undefined;
-      // The evaluator says a cluster is needed; the run says why there is none (no kubeconfig, a replay).
-      return verdict.status === 'skip' && none !== undefined && cluster === undefined ? { ...verdict, message: `${verdict.message} (${none})` } : verdict;
+      // The evaluator says a cluster is needed; the run knows why there is none (no kubeconfig, a replay).
+      return verdict.status === 'skip' && verdict.message === noClusterReason && none !== undefined ? { ...verdict, message: `this check reads the Kubernetes API: ${none}` } : verdict;
     }
     case 'live':
       return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, live ? liveUnavailableReason : liveSkipReason);
