@@ -218,5 +218,6 @@ awk -F'\t' '
 
 log "up"
 trap - EXIT
+# The same line is kept in DIR/up.json for tests and scripts that come later.
 printf '{"kubeconfig":"%s","node":"%s","target":"ssh://root@%s:22","identity":"%s","knownHosts":"%s","images":"%s"}\n' \
-  "$dir/admin.conf" "$node" "$node_ip" "$dir/id_ed25519" "$dir/known_hosts" "$dir/images-profile.yaml"
+  "$dir/admin.conf" "$node" "$node_ip" "$dir/id_ed25519" "$dir/known_hosts" "$dir/images-profile.yaml" | tee "$dir/up.json"
