@@ -122,6 +122,7 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
     // Each step on its own: one that cannot run is that check's error, not the others'.
     const step = async (id: NodeLiveId, body: () => Promise<Verdict>): Promise<void> => {
       try {
+        if (registry.signal.aborted) throw new StepFailed(`${id}: the run was interrupted before it ran`);
         verdicts[id] = await body();
       } catch (err) {
         if (!(err instanceof StepFailed)) throw err;
