@@ -3,11 +3,11 @@
 // cleanup that always runs and the cluster-only skips are checked where root and containerd are not available.
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { liveChecks } from '../../src/catalog/live.ts';
 import { TargetError, UsageError } from '../../src/errors.ts';
 import { expiredNamespaces, namespaceStartedAt, newLiveRunId } from '../../src/live-node/names.ts';
@@ -17,7 +17,8 @@ import type { ExecOptions, ExecResult, Target } from '../../src/target/index.ts'
 
 const dir = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
 const recorded = (name: string): string => readFileSync(`${dir}records/${name}.txt`, 'utf8');
-const work = mkdtempSync(join(tmpdir(), 'nodegate-live-run-'));
+const work = mkdtempSync(join(tmpdir(), 'nodegate-livenode-run-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const image = join(work, 'image.tar');
 writeFileSync(image, 'not really a tarball: the fake target never unpacks it');
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', exitCode: 0 });
