@@ -13,11 +13,21 @@ export interface LiveBehaviour {
   readonly seccompProfileInstalled: boolean;
   /** false: every probe image fails to pull (an air-gapped cluster without the mirror). */
   readonly imagesPullable: boolean;
+  /** The nginx-test pod starts; false: nginx exits 1 (cannot bind :80) and, with restartPolicy Never, the pod fails. */
+  readonly webStarts: boolean;
+  /** Its securityContext is applied; false: it runs as root, no NoNewPrivs, no seccomp, full capabilities. */
+  readonly webConfined: boolean;
+  /** The seccomp profile denies unshare(2); false: the syscall goes through. */
+  readonly seccompDenies: boolean;
+  /** Deleting the policy restores traffic; false: the agent keeps enforcing it. */
+  readonly policyRemovedOnDelete: boolean;
+  /** The bomb is killed with SIGKILL (137) but not by the OOM killer (no OOMKilled reason). */
+  readonly bombKilledElsewhere: boolean;
   /** How long each step takes (ms): the scenario's own waits, subtracted in the benchmark. */
   readonly stepMs: number;
 }
 
-export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, stepMs: 20 };
+export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, webStarts: true, webConfined: true, seccompDenies: true, policyRemovedOnDelete: true, bombKilledElsewhere: false, stepMs: 20 };
 
 const at = (): string => '2026-11-30T06:00:00Z';
 const cs = (name: string, state: Record<string, unknown>, ready = false): Record<string, unknown> => ({ name, ready, restartCount: 0, image: 'x', imageID: '', state });
@@ -32,6 +42,8 @@ const out = {
   wgetTimeout: 'wget: download timed out\n',
   wget401: 'wget: server returned error: HTTP/1.1 401 Unauthorized\n',
   webStatus: 'NODEGATE status Uid:\t101\t101\t101\t101\nNODEGATE status NoNewPrivs:\t1\nNODEGATE status Seccomp:\t2\nNODEGATE status CapEff:\t0000000000000000\n',
+  /** Root with the runtime's default capability set (0xa80425fb: docker/containerd defaults), unconfined. */
+  webStatusUnconfined: 'NODEGATE status Uid:\t0\t0\t0\t0\nNODEGATE status NoNewPrivs:\t0\nNODEGATE status Seccomp:\t0\nNODEGATE status CapEff:\t00000000a80425fb\n',
 };
 
 const clientLog = (ns: string, ok: boolean): string =>
@@ -65,14 +77,17 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
     ];
     switch (role) {
       case 'web':
+        if (!b.webStarts) return [{ afterMs: t, status: running(c, false), log: `${out.webStatus}nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)\n` }, { afterMs: t, status: ended(c, 1, 'Error') }];
+        if (!b.webConfined) return [{ afterMs: t, status: running(c, false), log: out.webStatusUnconfined }, { afterMs: t, status: running(c, true) }];
         return [{ afterMs: t, status: running(c, false), log: out.webStatus }, { afterMs: t, status: running(c, true), log: '/docker-entrypoint.sh: Configuration complete; ready for start up\n' }];
       case 'client':
         return steps(clientLog(ns, b.podConnectivity), b.podConnectivity ? 0 : 1);
       case 'blocked':
         return policy ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`, 0) : steps('NODEGATE http rc=0\n'.repeat(3), 0);
       case 'restored':
-        return policy ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`.repeat(5), 0) : steps('NODEGATE http rc=0\n', 0);
+        return policy || !b.policyRemovedOnDelete ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`.repeat(5), 0) : steps('NODEGATE http rc=0\n', 0);
       case 'bomb':
+        if (b.bombKilledElsewhere) return [{ afterMs: t, status: running(c, true) }, { afterMs: t, status: ended(c, 137, 'Error') }];
         return b.memoryLimitEnforced
           ? [{ afterMs: t, status: running(c, true), log: 'stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd\n' }, { afterMs: t, status: ended(c, 137, 'OOMKilled') }]
           : steps('stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd\nstress: info: [1] successful run completed in 20s\n', 0);
@@ -80,7 +95,7 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
         return steps(b.memoryLimitEnforced ? 'NODEGATE memory.max 134217728\nNODEGATE cpu.max 20000 100000\n' : 'NODEGATE memory.max max\nNODEGATE cpu.max max 100000\n', 0);
       case 'seccomp':
         return b.seccompProfileInstalled
-          ? steps('ok\nNODEGATE http rc=0\nunshare: unshare(0x10000000): Operation not permitted\nNODEGATE unshare rc=1\n', 0)
+          ? steps(`ok\nNODEGATE http rc=0\n${b.seccompDenies ? 'unshare: unshare(0x10000000): Operation not permitted\nNODEGATE unshare rc=1' : 'NODEGATE unshare rc=0'}\n`, 0)
           : [{ afterMs: t, status: waiting(c, 'CreateContainerError', 'failed to create containerd container: cannot load seccomp profile "/var/lib/kubelet/seccomp/profiles/web-app.json": open /var/lib/kubelet/seccomp/profiles/web-app.json: no such file or directory') }];
       default:
         return [];

@@ -84,6 +84,38 @@ describe('one fault at a time', () => {
     expect(report.verdicts['RES-6.2.3'].actual).toBe('memory.max max, cpu.max "max 100000"');
   });
 
+  test('the policy keeps blocking after its deletion: NET-5.4.2 fails after its five attempts', async () => {
+    const { report } = await live(liveScenario('stale policy', { policyRemovedOnDelete: false }));
+    expect(statuses(report, ['NET-5.4.1', 'NET-5.4.2'])).toEqual({ 'NET-5.4.1': 'pass', 'NET-5.4.2': 'fail' });
+    expect(report.verdicts['NET-5.4.2']).toMatchObject({ actual: '5 attempt(s), last failed (exit 1)' });
+    expect(report.verdicts['NET-5.4.2'].message).toMatch(/the agent did not resync/);
+  });
+
+  test('the bomb killed with 137 but not by the OOM killer: RES-6.2.1 is an error, not a pass', async () => {
+    const { report } = await live(liveScenario('killed', { bombKilledElsewhere: true }));
+    expect(report.verdicts['RES-6.2.1']).toMatchObject({ status: 'error', actual: 'phase Failed, probe terminated (Error) exit 137' });
+  });
+
+  test('nginx exits at start: SEC-4.3.1 fails with the diagnosis, SEC-4.3.2 and NET-5.3.2 are errors', async () => {
+    const { report } = await live(liveScenario('crash', { webStarts: false }));
+    expect(statuses(report, ['SEC-4.3.1', 'SEC-4.3.2', 'NET-5.3.2', 'NET-5.4.1'])).toEqual({ 'SEC-4.3.1': 'fail', 'SEC-4.3.2': 'error', 'NET-5.3.2': 'error', 'NET-5.4.1': 'error' });
+    expect(report.verdicts['SEC-4.3.1'].message).toMatch(/^pod nodegate-[^/]+\/web did not become Ready: phase Failed, nginx terminated \(Error\) exit 1\nlast log lines: .*bind\(\) to 0\.0\.0\.0:80 failed \(13: Permission denied\)$/);
+  });
+
+  test('the securityContext not applied: SEC-4.3.2 fails naming each field', async () => {
+    const { report } = await live(liveScenario('unconfined', { webConfined: false }));
+    expect(report.verdicts['SEC-4.3.1'].status).toBe('pass');
+    expect(report.verdicts['SEC-4.3.2']).toMatchObject({ status: 'fail', actual: 'Uid 0 0 0 0, NoNewPrivs 0, Seccomp 0, CapEff 00000000a80425fb' });
+    expect(report.verdicts['SEC-4.3.2'].message).toBe(
+      "The pod's confinement is not what its securityContext asks: runs as uid 0/0/0/0, not 101; no_new_privs is not set (allowPrivilegeEscalation: false not applied); seccomp mode 0, not 2 (filter): RuntimeDefault was not applied; effective capabilities 0x00000000a80425fb exceed NET_BIND_SERVICE (0x400).",
+    );
+  });
+
+  test('the profile lets unshare(2) through: SEC-4.2.5 fails', async () => {
+    const { report } = await live(liveScenario('permissive profile', { seccompDenies: false }));
+    expect(report.verdicts['SEC-4.2.5']).toMatchObject({ status: 'fail', actual: 'HTTP answered; unshare succeeded' });
+  });
+
   test('memory pressure after the bomb: RES-6.2.2 fails', async () => {
     const s = liveScenario('pressure', {}, { objects: { ...healthy().objects, nodes: [node({ conditions: [cond2('MemoryPressure', 'True', 'KubeletHasInsufficientMemory'), cond2('Ready', 'True', 'KubeletReady')] })] } });
     const { report } = await live(s);
@@ -117,7 +149,7 @@ describe('one fault at a time', () => {
 
   test('images cannot be pulled: the pod checks are errors naming the override, not failures of the node', async () => {
     const { report, api: a } = await live(liveScenario('air-gapped', { imagesPullable: false }));
-    const podChecks = ['NET-5.2.1', 'NET-5.3.2', 'NET-5.4.1', 'RES-6.2.1', 'RES-6.2.2', 'RES-6.2.3', 'SEC-4.2.5', 'SEC-4.3.1', 'SEC-4.3.2', 'KUBELET-3.5.4'] as const;
+    const podChecks = ['NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'RES-6.2.1', 'RES-6.2.2', 'RES-6.2.3', 'SEC-4.2.5', 'SEC-4.3.1', 'SEC-4.3.2', 'KUBELET-3.5.4'] as const;
     expect(Object.values(statuses(report, podChecks))).toEqual(podChecks.map(() => 'error'));
     expect(report.verdicts['SEC-4.3.1'].message).toMatch(/ImagePullBackOff.*set cluster\.images\.web/s);
     expect(leftovers(a)).toEqual([]);
