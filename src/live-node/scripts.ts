@@ -55,17 +55,18 @@ ctr_ images ls -q 2>&1 | markall image
  */
 export function bombScript(c: StepContext, image: string, waitSeconds: number): string {
   const name = `ng-${c.runId}-bomb`;
-  const polls = Math.max(1, Math.round(waitSeconds * 5));
   return `${prelude(c)}cg=$(cgv); mark cgroup "$cg"
 name=${shq(name)}
 out=$(ctr_ run -d --memory-limit ${bomb.limitBytes} --cgroup "/$NS/$name" ${shq(image)} "$name" dd if=/dev/zero of=/dev/null bs=${bomb.allocate} count=1 2>&1)
 mark start-exit $?
 printf '%s\\n' "$out" | markall start-out
-st=; i=0
-while [ $i -lt ${polls} ]; do
+# Waited for by the clock, not a poll count: each ctr call can take a while on a loaded node.
+st=; end=$(( $(date +%s) + ${Math.max(1, Math.round(waitSeconds))} ))
+while :; do
   st=$(ctr_ tasks ls 2>/dev/null | awk -v id="$name" '$1 == id { print $3 }')
   [ "$st" = STOPPED ] && break
-  sleep 0.2; i=$((i + 1))
+  [ "$(date +%s)" -ge "$end" ] && break
+  sleep 0.2
 done
 mark task-status "\${st:-absent}"
 if [ "$cg" = v2 ]; then d=/sys/fs/cgroup/$NS/$name; ev=$d/memory.events; lim=$d/memory.max
