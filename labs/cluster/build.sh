@@ -27,7 +27,7 @@ key=$( { grep -v '^#' "$here/versions.env"; echo "$go_version"; echo "recipe=$re
 out="$cache/build-$key"
 bin="$out/bin"
 
-binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl coredns kube-router
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns kube-router
   cni/bridge cni/host-local cni/loopback cni/portmap)
 
 # Warm path: the key names the versions, .complete names the binaries it promised.
@@ -45,7 +45,7 @@ fi
 mkdir -p "$bin/cni" "$out/src" "$cache/go/mod" "$cache/go/build"
 export GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOTOOLCHAIN=local GOFLAGS="-p=2 -trimpath" CGO_ENABLED=0
 metrics="$out/metrics.tsv"
-printf 'step\tname\tseconds\tbytes\n' >"$metrics"
+[[ -f $metrics ]] || printf 'step\tname\tseconds\tbytes\n' >"$metrics"
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$metrics"; log "$1 $2: $3 s${4:+, $4 bytes}"; }
 
 # Writes replace lines for the upstream go.mod ($1): a local-path target becomes the published version that $2
@@ -92,6 +92,9 @@ wrapper() {
 # build NAME OUTPUT PKG [LDFLAGS]
 build() {
   local name=$1 output=$2 pkg=$3 ldflags=${4:-} t
+  # A binary already in this key's directory was built from these pins: an interrupted or extended build
+  # resumes instead of relinking it.
+  if [[ -x $bin/$output ]]; then log "kept $output"; return; fi
   t=$(date +%s.%N)
   (cd "$out/src/$name" && nice -n 19 go build -ldflags "-s -w $ldflags" -o "$bin/$output" "$pkg")
   record build "$output" "$(elapsed "$t")" "$(stat -c %s "$bin/$output")"
@@ -101,7 +104,7 @@ mod_before=$(du -sb "$cache/go/mod" | cut -f1)
 t_dl=$(date +%s.%N)
 k8s=k8s.io/kubernetes/cmd
 wrapper kubernetes k8s.io/kubernetes "$KUBERNETES_VERSION" kube_staging_version \
-  $k8s/kube-apiserver $k8s/kube-controller-manager $k8s/kube-scheduler $k8s/kubelet $k8s/kubectl
+  $k8s/kube-apiserver $k8s/kube-controller-manager $k8s/kube-scheduler $k8s/kubelet $k8s/kube-proxy $k8s/kubectl
 wrapper etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" etcd_sibling_version go.etcd.io/etcd/server/v3
 wrapper coredns github.com/coredns/coredns "$COREDNS_VERSION" - github.com/coredns/coredns
 wrapper kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION" - \
@@ -122,7 +125,7 @@ for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
 done
 
 t_bld=$(date +%s.%N)
-for c in kube-apiserver kubelet kube-controller-manager kube-scheduler kubectl; do build kubernetes "$c" "$k8s/$c" "$kv"; done
+for c in kube-apiserver kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do build kubernetes "$c" "$k8s/$c" "$kv"; done
 build etcd etcd go.etcd.io/etcd/server/v3
 build coredns coredns github.com/coredns/coredns
 build kube-router kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
@@ -133,5 +136,5 @@ build cni cni/portmap $cni/meta/portmap
 record build all "$(elapsed "$t_bld")" "$(du -sb "$bin" | cut -f1)"
 
 printf '%s\n' "${binaries[@]}" >"$out/.complete"
-record total cold "$(elapsed "$t_start")" ""
+record total build.sh "$(elapsed "$t_start")" ""
 echo "$bin"
