@@ -1,5 +1,6 @@
 // One check's verdict on one node from what the run observed: the node's facts (with the running kubelet's
 // /configz on top when the cluster served it), the cluster's facts, or a stated skip for what this run cannot do.
+import { configzDrift, type ConfigzDrift } from '../cluster/configz-drift.ts';
 import type { ClusterFacts } from '../cluster/types.ts';
 import { noClusterReason } from '../evaluate/cluster/evidence.ts';
 import { error, skip, type Verdict } from '../evaluate/verdict.ts';
@@ -29,6 +30,30 @@ export function withConfigz(facts: NodeFacts, cluster: ClusterFacts | undefined)
   return out;
 }
 
+const drifts = new WeakMap<NodeFacts, readonly ConfigzDrift[]>();
+
+/** Every field where the running kubelet (/configz) and the node's files disagree, computed once per node. */
+function driftsOf(facts: NodeFacts, configz: object): readonly ConfigzDrift[] {
+  const hit = drifts.get(facts);
+  if (hit) return hit;
+  const out = configzDrift(facts, configz);
+  drifts.set(facts, out);
+  return out;
+}
+
+/**
+ * A kubelet verdict whose winning layer is /configz names the drift in words a person acts on: "running 10255
+ * from /configz, file says 0: the kubelet was not restarted after the change". The verdict's own "Layers
+ * disagree: configz: FIELD: …" marks which fields it judged.
+ */
+export function withDriftNote(verdict: Verdict, facts: NodeFacts, cluster: ClusterFacts | undefined): Verdict {
+  if (!cluster?.configz.ok || verdict.status === 'skip') return verdict;
+  const notes = driftsOf(facts, cluster.configz.value)
+    .filter((d) => verdict.message.includes(`configz: ${d.field}:`) || verdict.actual.includes(`configz: ${d.field}:`))
+    .map((d) => `${d.field}: ${d.sentence}.`);
+  return notes.length === 0 ? verdict : { ...verdict, message: [verdict.message, ...notes].filter(Boolean).join(' ') };
+}
+
 const unobserved = (o: Extract<Observation, { failure: string }>): Verdict =>
   error({ expected: 'the node can be observed', actual: `not observed (${o.failure})`, source: o.target }, o.message);
 
@@ -39,7 +64,7 @@ export function verdictFor(judge: CheckKind, observation: Observation, profile: 
   switch (judge.kind) {
     case 'node':
       if (!('facts' in observation)) return unobserved(observation);
-      return judge.evaluate(withConfigz(observation.facts, cluster), nodeProfile);
+      return withDriftNote(judge.evaluate(withConfigz(observation.facts, cluster), nodeProfile), observation.facts, cluster);
     case 'cluster': {
       // Cluster evaluators take the node's facts when there are any: RES-6.1.x compute allocatable from them alone.
       const verdict = judge.evaluate(facts, cluster, nodeProfile);

@@ -87,6 +87,7 @@ describe('nodegate --kubeconfig against the fixture API server', () => {
     const message = r.cases.find((c) => c.id === 'KUBELET-3.3.1')?.message ?? '';
     expect(message).toMatch(/configz: readOnlyPort: 10255 ← wins/);
     expect(message).toMatch(/file:[^;]*readOnlyPort: 0/);
+    expect(message).toContain('running 10255 from /configz, file says 0: the kubelet was not restarted after the change');
     expect(r.exitCode).toBe(1);
   }, 120_000);
 
@@ -135,6 +136,34 @@ describe('snapshots keep the cluster', () => {
     expect(cases.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}`)).toEqual([]);
     expect(r.exitCode).toBe(0);
   }, 120_000);
+});
+
+describe('--save-snapshot keeps what the cluster said', () => {
+  test('a live local audit with --kubeconfig and its replay (server gone, no kubeconfig) agree verdict for verdict', async () => {
+    const api = await startFakeApiServer(healthy());
+    const saved = join(dir, 'live-local.json');
+    const only = ['--only', [...clusterIds, 'HOST-1.1.3'].join(',')];
+    let live: JUnitCase[];
+    try {
+      const kubeconfig = writeKubeconfig(join(dir, 'kc-live-local'), api);
+      const junit = join(dir, 'live-local.xml');
+      // This machine is the node, named worker-01 so the fixture server knows it.
+      await runCli(['--target', 'local', '--node', 'worker-01', '--kubeconfig', kubeconfig, '--save-snapshot', saved, '--junit', junit, ...only], { timeoutMs: 90_000 });
+      live = readJUnit(await readFile(junit, 'utf8'));
+      expect(api.requests.filter((q) => q.path === '/api/v1/nodes/worker-01')).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+    expect(JSON.parse(await readFile(saved, 'utf8')).format).toBe('nodegate-snapshot/3');
+    const junit = join(dir, 'replay-local.xml');
+    await runCli(['--snapshot', saved, '--junit', junit, ...only], { timeoutMs: 90_000 });
+    const replay = readJUnit(await readFile(junit, 'utf8'));
+    const verdicts = (cases: readonly JUnitCase[]) => cases.map((c) => `${c.id} ${c.status} ${c.message}`).sort();
+    expect(live.length).toBe(clusterIds.length + 1);
+    expect(verdicts(replay)).toEqual(verdicts(live));
+    // The cluster was read, not skipped: the Node's Ready condition passes in both.
+    expect(statusOf(replay, 'KUBELET-3.1.4')).toBe('pass');
+  }, 200_000);
 });
 
 describe('npx vitest run suites/resources', () => {

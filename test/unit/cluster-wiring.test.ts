@@ -124,6 +124,14 @@ describe('verdicts with the cluster', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/configz: readOnlyPort: 10255 ← wins/);
     expect(v.message).toMatch(/readOnlyPort: 0/);
+    // And in the words of the drift: the running value, the file's, and why they differ.
+    expect(v.message).toContain('readOnlyPort: running 10255 from /configz, file says 0: the kubelet was not restarted after the change.');
+  });
+
+  test('a /configz that agrees with the file adds no drift note', () => {
+    const v = verdictFor({ kind: 'node', evaluate: evaluateReadOnlyPort }, observed({ kind: 'observed', facts: healthyFacts }), profile, false);
+    expect(v.status).toBe('pass');
+    expect(v.message).not.toMatch(/not restarted/);
   });
 
   test('a /configz that could not be read leaves the node facts as they are (one layered copy per facts object)', () => {
