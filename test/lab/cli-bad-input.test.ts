@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { freePort, generateKey, sshdUnavailable, sshdUsers, startSshd, type Sshd } from '../support/sshd.ts';
+import { requireLab } from '../support/lab-tier.ts';
 
 const bound = 20_000;
 let dir: string;
@@ -100,7 +101,10 @@ describe('a node that answers TCP but never speaks SSH', () => {
   });
 });
 
-const noSshd = sshdUnavailable();
+// NODEGATE_REQUIRE_LABS turns "no sshd here" into a failure instead of a skip (test/support/lab-tier.ts).
+const sshdReason = sshdUnavailable();
+const sshdLab = requireLab('sshd lab', sshdReason === undefined ? { ok: true } : { ok: false, reason: sshdReason });
+const noSshd = sshdLab.ok ? undefined : sshdLab.reason;
 describe.skipIf(noSshd !== undefined)(`unobservable nodes exit 3 and say why${noSshd ? ` (skipped: ${noSshd})` : ''}`, () => {
   let sshd: Sshd;
   beforeAll(async () => {

@@ -12,8 +12,12 @@ import { privilegedShell, sudoFailure } from '../../src/target/privileged.ts';
 import type { Target } from '../../src/target/types.ts';
 import { freePort, generateKey, publicKeyOf, sshdUnavailable, sshdUsers, startSshd } from '../support/sshd.ts';
 import type { Sshd } from '../support/sshd.ts';
+import { requireLab } from '../support/lab-tier.ts';
 
-const unavailable = sshdUnavailable();
+// NODEGATE_REQUIRE_LABS turns "no sshd here" into a failure instead of a skip (test/support/lab-tier.ts).
+const sshdReason = sshdUnavailable();
+const sshdLab = requireLab('sshd lab', sshdReason === undefined ? { ok: true } : { ok: false, reason: sshdReason });
+const unavailable = sshdLab.ok ? undefined : sshdLab.reason;
 
 async function failure(promise: Promise<unknown>): Promise<TargetError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);

@@ -6,10 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { privilegedShell, sudoersRule } from '../../src/target/privileged.ts';
+import { requireLab } from '../support/lab-tier.ts';
 
-const unavailable = process.getuid?.() !== 0
+const missingHere = process.getuid?.() !== 0
   ? 'needs root (unshare --mount, a bind mount over /etc/sudoers.d)'
   : ['/usr/bin/sudo', '/usr/sbin/visudo', '/usr/bin/unshare', '/usr/bin/setpriv'].filter((b) => !existsSync(b)).map((b) => `${b} is missing`)[0];
+// NODEGATE_REQUIRE_LABS turns "cannot run here" into a failure instead of a skip (test/support/lab-tier.ts).
+const sudoLab = requireLab('sudoers lab', missingHere === undefined ? { ok: true } : { ok: false, reason: missingHere });
+const unavailable = sudoLab.ok ? undefined : sudoLab.reason;
 
 describe.skipIf(unavailable !== undefined)(`the suggested sudoers rule${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let dir: string;
