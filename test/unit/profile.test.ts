@@ -43,6 +43,29 @@ describe('profile', () => {
     expect(p.sysctls['net.bridge.bridge-nf-call-iptables']).toBe('1');
   });
 
+  test('the cluster part: the fragment\'s defaults, a partial override keeps the rest, a bad value names its field', async () => {
+    const p = buildProfile([]);
+    expect(p.cluster.workloadNamespaces).toEqual(['flask-apps', 'django-app', 'fastapi-app']);
+    expect(p.cluster.allocatable).toEqual({ memory: '14Gi', memoryTolerance: '0.5Gi', cpu: '3300m', cpuTolerance: '0', apiTolerance: '1%' });
+    expect(p.cluster.images.stress).toBe('polinux/stress:1.0.4');
+    const small = await layer('small-node.yaml', 'cluster:\n  allocatable:\n    memory: 1200Mi\n  images:\n    shell: registry.local/busybox:1.36\n');
+    const q = buildProfile([small]);
+    expect(q.cluster.allocatable).toEqual({ memory: '1200Mi', memoryTolerance: '0.5Gi', cpu: '3300m', cpuTolerance: '0', apiTolerance: '1%' });
+    expect(q.cluster.images).toEqual({ web: 'nginx:1.25-alpine', shell: 'registry.local/busybox:1.36', stress: 'polinux/stress:1.0.4' });
+    const bad = await layer('bad-tolerance.yaml', 'cluster:\n  allocatable:\n    memoryTolerance: lots\n');
+    expect(() => buildProfile([bad])).toThrow(/bad-tolerance\.yaml: profile field "cluster\.allocatable\.memoryTolerance": a quantity such as "0\.5Gi"/);
+  });
+
+  test('the probe reads the node\'s capacity for the allocatable arithmetic, at the profile\'s kubelet root', async () => {
+    const l = await layer('root.yaml', 'cluster:\n  kubeletRootDir: /data/kubelet\n');
+    const requests = nodeRequests(buildProfile([l]));
+    expect(requests).toEqual(expect.arrayContaining([
+      { kind: 'file', path: '/proc/meminfo' },
+      { kind: 'file', path: '/sys/devices/system/cpu/online' },
+      expect.objectContaining({ kind: 'command', argv: ['stat', '-f', '-c', '%S %b', '/data/kubelet'] }),
+    ]));
+  });
+
   test('a config file with a profile: key contributes only that key', async () => {
     const l = await layer('nodegate.config.yaml', 'target: local\nprofile:\n  node:\n    name: worker-07\n');
     expect(buildProfile([l]).node.name).toBe('worker-07');
