@@ -11,7 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { liveChecks } from '../../src/catalog/live.ts';
 import { TargetError, UsageError } from '../../src/errors.ts';
 import { expiredNamespaces, namespaceStartedAt, newLiveRunId } from '../../src/live-node/names.ts';
+import { nodeLiveOptionsFromProfile } from '../../src/live-node/profile-options.ts';
 import { runNodeLiveChecks, type LiveNodeCleanup } from '../../src/live-node/run.ts';
+import { defaultProfile } from '../../src/profile/defaults.ts';
+import { profileSchema } from '../../src/profile/schema.ts';
 import { bombScript, cleanupScript, importScript, limitsScript, seccompScript, type StepContext } from '../../src/live-node/scripts.ts';
 import type { ExecOptions, ExecResult, Target } from '../../src/target/index.ts';
 
@@ -178,5 +181,14 @@ describe('run names and the scripts', () => {
       expect(r.stderr, script).toBe('');
       expect(r.status).toBe(0);
     }
+  });
+});
+
+describe('options from the profile', () => {
+  it('the guide\'s profile: containerd\'s default socket and localhost/profiles/web-app.json under the kubelet\'s seccomp root', () => {
+    expect(nodeLiveOptionsFromProfile(profileSchema.parse(defaultProfile))).toEqual({
+      address: '/run/containerd/containerd.sock',
+      seccompProfile: '/var/lib/kubelet/seccomp/profiles/web-app.json',
+    });
   });
 });
