@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PID 1 of the cluster lab's worker (started by up.sh inside the node's network namespace and new mount, UTS and
-# PID namespaces): lays the node's files over the real paths, starts containerd with CRI, the kubelet, kube-proxy
-# and kube-router's policy controller, then becomes the node's OpenSSH server. When it dies the kernel ends
+# PID namespaces): lays the node's files over the real paths, starts containerd with CRI, the kubelet and
+# kube-proxy, then becomes the node's OpenSSH server. When it dies the kernel ends
 # every process of the PID namespace, containers included: that is how down.sh leaves nothing running.
 set -euo pipefail
 nd=$1
@@ -53,7 +53,7 @@ start kubelet "$nd/kubelet-run.sh"
 start kube-proxy "$BIN/kube-proxy" --kubeconfig=/etc/kubernetes/kube-proxy.conf --hostname-override="$NODE_NAME" \
   --proxy-mode=iptables --cluster-cidr="$POD_CIDR" --conntrack-max-per-core=0 \
   --conntrack-tcp-timeout-established=0 --conntrack-tcp-timeout-close-wait=0 --metrics-bind-address=127.0.0.1:10249
-start kube-router "$BIN/kube-router" --kubeconfig=/etc/kubernetes/kube-router.conf --hostname-override="$NODE_NAME" \
-  --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false --health-port=20244
+# kube-router starts from up.sh once the kubelet has registered the node: it exits when the Node object is not
+# there yet ("failed to identify the node").
 
 exec /usr/sbin/sshd -D -e -f "$nd/sshd_config"

@@ -196,6 +196,10 @@ done <"$images/images.tsv"
 log "images imported in $(awk -v a="$t_import" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 wait_for "node $node registered" 120 kubectl get node "$node"
+# kube-router's NetworkPolicy controller (its firewall), in the worker's namespaces; it needs the Node object.
+nsenter_node sh -c "setsid '$bin/kube-router' --kubeconfig=/etc/kubernetes/kube-router.conf --hostname-override=$node \
+  --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false --health-port=20244 \
+  >>'$nd/log/kube-router.log' 2>&1 </dev/null & echo \$! >/run/kube-router.pid"
 wait_for "pod CIDR allocated" 60 sh -c "[ -n \"\$('$bin/kubectl' --kubeconfig '$dir/admin.conf' get node $node -o jsonpath='{.spec.podCIDR}')\" ]"
 node_pod_cidr=$(kubectl get node "$node" -o jsonpath='{.spec.podCIDR}')
 # kube-router's CNI configuration (bridge + host-local + portmap) with the node's pod CIDR, as its routing
@@ -208,7 +212,8 @@ sed -e "s|@POD_SUBNET@|$node_pod_cidr|" "$here/node/10-kuberouter.conflist" |
 wait_for "node Ready" 120 kubectl wait --for=condition=Ready "node/$node" --timeout=2s
 
 sed -e "s|@COREDNS_IMAGE@|$coredns_image|" -e "s|@DNS_IP@|$dns_ip|" "$here/manifests/coredns.yaml" | kubectl apply -f - >/dev/null
-wait_for "CoreDNS available" 180 kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=2s
+# The pod, not the Deployment: with one replica its Available condition is true before any pod runs.
+wait_for "CoreDNS ready" 180 kubectl -n kube-system wait --for=condition=Ready pod -l k8s-app=kube-dns --timeout=2s
 
 # The profile override that points the live checks at the lab's images (what an air-gapped site writes).
 awk -F'\t' '
