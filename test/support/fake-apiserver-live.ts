@@ -69,7 +69,13 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
     const spec = pod['spec'] as { containers?: { name?: string }[] } | undefined;
     const c = spec?.containers?.[0]?.name ?? 'probe';
     const t = b.stepMs;
-    if (!b.imagesPullable) return [{ afterMs: t, status: waiting(c, 'ImagePullBackOff', 'Back-off pulling image "busybox:1.36"') }];
+    if (!b.imagesPullable) {
+      const image = String((pod['spec'] as { containers?: { image?: string }[] } | undefined)?.containers?.[0]?.image ?? '');
+      return [
+        { afterMs: t, status: waiting(c, 'ErrImagePull', `failed to pull and unpack image "${image}"`), event: { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": dial tcp: lookup registry-1.docker.io: no such host` } },
+        { afterMs: t, status: waiting(c, 'ImagePullBackOff', `Back-off pulling image "${image}"`), event: { type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${image}"` } },
+      ];
+    }
     const policy = b.networkPolicyEnforced && store.objects('networkpolicies', ns).length > 0;
     const steps = (log: string, exitCode: number, reason = exitCode === 0 ? 'Completed' : 'Error'): PodStep[] => [
       { afterMs: t, status: running(c, false) },

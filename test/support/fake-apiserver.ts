@@ -61,6 +61,8 @@ export interface PodStep {
   readonly status: Record<string, unknown>;
   /** Lines the container printed by then (appended to its log, served by pods/NAME/log). */
   readonly log?: string;
+  /** An Event the kubelet records about the pod at this step (what `kubectl describe` lists). */
+  readonly event?: { readonly type: 'Normal' | 'Warning'; readonly reason: string; readonly message: string };
 }
 
 export interface RecordedRequest {
@@ -173,29 +175,41 @@ export async function startFakeApiServer(scenario: Scenario, options: { token?: 
 
   /** Plays a scenario's lifecycle for a stored pod: each step replaces its status and emits MODIFIED. */
   const play = (stored: Stored): void => {
-    let delay = 0;
     const view: StoreView = { objects: (resource, ns) => store.filter((s) => s.resource === resource && (ns === undefined || nsOf(s.object) === ns)).map((s) => s.object) };
     const key = `${nsOf(stored.object) ?? ''}/${nameOf(stored.object)}`;
-    for (const step of scenario.podLifecycle?.(stored.object, view) ?? []) {
-      delay += step.afterMs;
+    const steps = [...(scenario.podLifecycle?.(stored.object, view) ?? [])];
+    // Each step is scheduled when the previous one has been applied: timers of different lengths that are all
+    // overdue (a loaded machine) may fire in any order, which once ended a pod Running after it had Failed.
+    const next = (): void => {
+      const step = steps.shift();
+      if (!step) return;
       const t = setTimeout(() => {
         timers.delete(t);
         if (!store.includes(stored)) return;
         if (step.log !== undefined) logs.set(key, (logs.get(key) ?? '') + step.log);
+        if (step.event) {
+          const ns = nsOf(stored.object);
+          const name = `${nameOf(stored.object)}.${rv + 1}`;
+          store.push({ resource: 'events', object: put('events', { metadata: { name, namespace: ns }, involvedObject: { kind: 'Pod', namespace: ns, name: nameOf(stored.object) }, ...step.event, source: { component: 'kubelet', host: 'worker-01' }, count: 1 }, 'ADDED') });
+        }
         stored.object = put('pods', { ...stored.object, status: step.status }, 'MODIFIED');
-      }, delay);
+        next();
+      }, step.afterMs);
       timers.add(t);
-    }
+    };
+    next();
   };
 
   const put = (resource: string, object: KubeObject, type: WatchEvent['type']): KubeObject => {
     rv++;
     const k = kinds[resource];
-    const m = meta(object);
+    // A fresh metadata object per version: an update must not rewrite the resourceVersion of an event already
+    // recorded (a watch replaying it would then skip the events after it).
+    const m: Record<string, unknown> = { ...meta(object) };
     m['resourceVersion'] = String(rv);
     m['uid'] ??= `uid-${rv}`;
     m['creationTimestamp'] ??= new Date().toISOString();
-    const full: KubeObject = { apiVersion: k?.apiVersion, kind: k?.kind, ...object };
+    const full: KubeObject = { apiVersion: k?.apiVersion, kind: k?.kind, ...object, metadata: m };
     const e: WatchEvent = { rv, resource, namespace: nsOf(full), type, object: full };
     events.push(e);
     for (const w of watchers) w(e);

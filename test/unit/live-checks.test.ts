@@ -32,7 +32,7 @@ async function live(s: Scenario | ((k: FakeKubelet) => Scenario), over: Partial<
   const kc = new KubeConfig();
   kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
   const t0 = performance.now();
-  const report = await runLiveChecks(kc, { node: nodeName, images, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals: new EventEmitter(), exit: () => undefined, log: () => undefined, timeouts: { podMs: 5_000, readyMs: 5_000 }, httpTimeoutMs: 2_000, ...over });
+  const report = await runLiveChecks(kc, { node: nodeName, images, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals: new EventEmitter(), exit: () => undefined, log: () => undefined, timeouts: { podMs: 20_000, readyMs: 20_000 }, httpTimeoutMs: 5_000, ...over });
   return { report, api, ms: performance.now() - t0 };
 }
 
@@ -151,7 +151,9 @@ describe('one fault at a time', () => {
     const { report, api: a } = await live(liveScenario('air-gapped', { imagesPullable: false }));
     const podChecks = ['NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'RES-6.2.1', 'RES-6.2.2', 'RES-6.2.3', 'SEC-4.2.5', 'SEC-4.3.1', 'SEC-4.3.2', 'KUBELET-3.5.4'] as const;
     expect(Object.values(statuses(report, podChecks))).toEqual(podChecks.map(() => 'error'));
-    expect(report.verdicts['SEC-4.3.1'].message).toMatch(/ImagePullBackOff.*set cluster\.images\.web/s);
+    expect(report.verdicts['SEC-4.3.1'].message).toMatch(/ImagePull.*set cluster\.images\.web/s);
+    // The diagnosis a person looks for: the kubelet's events about the pod, as `kubectl describe` lists them.
+    expect(report.verdicts['RES-6.2.1'].message).toMatch(/\nevents: Failed: Failed to pull image "polinux\/stress:1\.0\.4": dial tcp: lookup registry-1\.docker\.io: no such host/);
     expect(leftovers(a)).toEqual([]);
   });
 
