@@ -1,5 +1,9 @@
 // The probe pods' manifests: each passes Pod Security "restricted" as the Kubernetes documentation defines it, the
 // guide's pods keep the guide's numbers, and the marker lines the verdicts read are parsed as printed.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import { bombPod, clientPod, forbiddenPod, limitsPod, markers, markerValues, policyClientPod, roleLabel, seccompPod, webPod } from '../../src/evaluate/live/pods.ts';
@@ -114,5 +118,24 @@ describe('marker lines', () => {
     expect(markerValues(log, 'http').map(rcOf)).toEqual([1, 0]);
     expect(rcOf('rc=')).toBeUndefined();
     expect(rcOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('the client script (run by a real POSIX shell, with stub nslookup and wget)', () => {
+  test('an nslookup that exits 0 without a "Name:" answer is not resolved; wget\'s "bad address" fails the short name', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'nodegate-stub-'));
+    try {
+      // kubernetes.default resolves; the Service's full name gets NXDOMAIN with exit 0; wget cannot resolve the short name.
+      writeFileSync(join(bin, 'nslookup'), '#!/bin/sh\ncase "$1" in kubernetes.*) printf "Name:\\t%s\\nAddress: 10.96.0.1\\n" "$1";; *) echo "** server can\'t find $1: NXDOMAIN";; esac\nexit 0\n');
+      writeFileSync(join(bin, 'wget'), '#!/bin/sh\nfor a; do last=$a; done\ncase "$last" in https://*) echo "wget: server returned error: HTTP/1.1 401 Unauthorized"; exit 1;; http://nodegate-web/) echo "wget: bad address \'nodegate-web\'"; exit 1;; *) exit 0;; esac\n');
+      chmodSync(join(bin, 'nslookup'), 0o755);
+      chmodSync(join(bin, 'wget'), 0o755);
+      const script = clientPod('client', img, 'nodegate-web', 'nodegate-x', 'cluster.local').spec?.containers[0]?.command?.[2] ?? '';
+      const out = execFileSync('sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+      const m = markers(out);
+      expect(Object.fromEntries(['dns-cluster', 'dns-short', 'dns-full', 'api-tls', 'http'].map((k) => [k, rcOf(m.get(k))]))).toEqual({ 'dns-cluster': 0, 'dns-short': 1, 'dns-full': 1, 'api-tls': 0, http: 0 });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -55,6 +55,13 @@ export function probePod(p: ProbeSpec): V1Pod {
 const mark = (key: string, command: string): string => `${command} 2>&1; echo "NODEGATE ${key} rc=$?"`;
 
 /**
+ * nslookup with its answer checked too: a resolved name prints a "Name:" line; an exit status of 0 without one
+ * (busybox versions differ on the status of NXDOMAIN and SERVFAIL) does not count as resolved.
+ */
+const resolve = (key: string, name: string): string =>
+  `out=$(nslookup ${name} 2>&1); rc=$?; echo "$out"; case "$out" in *"Name:"*) ;; *) [ $rc -eq 0 ] && rc=1;; esac; echo "NODEGATE ${key} rc=$rc"`;
+
+/**
  * The guide's nginx-test pod (uid 101, drop ALL + NET_BIND_SERVICE, no privilege escalation, RuntimeDefault,
  * 64Mi/100m → 128Mi/200m), the server of NET-5.3.2/5.4.x. It prints its own /proc/self/status confinement lines
  * (SEC-4.3.2, read from its log: nodegate has no exec) and then runs nginx. uid 101 cannot write the image's
@@ -98,10 +105,10 @@ export function webPod(name: string, image: string): V1Pod {
 export function clientPod(name: string, image: string, service: string, namespace: string, clusterDomain: string): V1Pod {
   const full = `${service}.${namespace}.svc.${clusterDomain}`;
   const script = [
-    mark('dns-cluster', `nslookup kubernetes.default.svc.${clusterDomain}`),
+    resolve('dns-cluster', `kubernetes.default.svc.${clusterDomain}`),
     // busybox's nslookup does not apply resolv.conf's search list; wget resolves through it like an application.
     `out=$(wget -T 5 -q -O /dev/null http://${service}/ 2>&1); rc=$?; echo "$out"; case "$out" in *"bad address"*) echo "NODEGATE dns-short rc=1";; *) echo "NODEGATE dns-short rc=0";; esac`,
-    mark('dns-full', `nslookup ${full}`),
+    resolve('dns-full', full),
     // Any HTTP status (401 included) means TCP and TLS reached the API server; wget exits 1 on a 401 too.
     `out=$(wget -T 5 --no-check-certificate -q -O /dev/null https://kubernetes.default.svc.${clusterDomain}/healthz 2>&1); rc=$?; echo "$out"; case "$out" in *"HTTP/1."*) rc=0;; esac; echo "NODEGATE api-tls rc=$rc"`,
     mark('http', `wget -T 5 -q -O /dev/null http://${full}/`),
