@@ -139,3 +139,30 @@ describe('the client script (run by a real POSIX shell, with stub nslookup and w
     }
   });
 });
+
+describe('the policy client script (real sh, stub wget)', () => {
+  function runWith(wget: string, pod: V1Pod): string {
+    const bin = mkdtempSync(join(tmpdir(), 'nodegate-stub-'));
+    try {
+      writeFileSync(join(bin, 'wget'), `#!/bin/sh\n${wget}\n`);
+      writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(bin, 'wget'), 0o755);
+      chmodSync(join(bin, 'sleep'), 0o755);
+      return execFileSync('sh', ['-c', pod.spec?.containers[0]?.command?.[2] ?? ''], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }
+
+  test('blocked: stops at the first failed request and keeps wget\'s words; a policy not enforced shows 3 successes', () => {
+    const blocked = runWith('echo "wget: download timed out"; exit 1', policyClientPod('blocked', 'blocked', img, 'http://nodegate-web/'));
+    expect(markerValues(blocked, 'http').map(rcOf)).toEqual([1]);
+    expect(blocked).toMatch(/wget: download timed out/);
+    expect(markerValues(runWith('exit 0', policyClientPod('blocked', 'blocked', img, 'http://nodegate-web/')), 'http').map(rcOf)).toEqual([0, 0, 0]);
+  });
+
+  test('restored: retries a failing request up to 5 times, stops at the first success', () => {
+    expect(markerValues(runWith('exit 1', policyClientPod('restored', 'restored', img, 'http://nodegate-web/', 5)), 'http').map(rcOf)).toEqual([1, 1, 1, 1, 1]);
+    expect(markerValues(runWith('exit 0', policyClientPod('restored', 'restored', img, 'http://nodegate-web/', 5)), 'http').map(rcOf)).toEqual([0]);
+  });
+});
