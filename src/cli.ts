@@ -38,8 +38,8 @@ Audit a Kubernetes worker node against its documented state.
   --kubeconfig FILE        read the cluster's view of each node (default: KUBECONFIG, the in-cluster
                            service account, ~/.kube/config; none: the cluster checks skip, saying why)
   --context NAME           the kubeconfig context to use (default: its current-context)
-  --live                   also run the checks that run workloads on the node (not yet available:
-                           accepted, and those checks skip saying so)
+  --live                   also run the checks that run workloads on the node through the cluster
+                           (a run namespace, removed afterwards; needs deploy/rbac.yaml's nodegate-live)
   -h, --help               this text
 
 Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed,
@@ -136,7 +136,9 @@ export async function main(argv: string[]): Promise<number> {
   observed.catch(() => {}); // awaited below; keeps an early rejection from counting as unhandled
   // Nodes beyond the concurrency limit wait their turn: the bound grows with the number of rounds.
   const rounds = Math.ceil(settings.nodes.length / settings.concurrency);
-  const waitMs = Math.max(rounds, 1) * (settings.connectTimeoutMs * 3 + settings.commandTimeoutMs * 2) + 30_000;
+  // --live adds the workloads' own waits (image pulls, pods becoming Ready, the memory bomb) after the cluster reads.
+  const liveMs = settings.cluster.live ? 300_000 : 0;
+  const waitMs = Math.max(rounds, 1) * (settings.connectTimeoutMs * 3 + settings.commandTimeoutMs * 2 + liveMs) + 30_000;
   const handoff = join(tmpdir(), `nodegate-${process.pid}-${randomBytes(6).toString('hex')}.json`);
   const observations: Observations = settings.snapshot
     ? { kind: 'provided', observations: await observed }

@@ -60,7 +60,7 @@ export function declareChecks(area: Area, threat: ThreatKey, bindings: readonly 
         const { check } = b;
         test(`${check.id} ${check.title}`, async (ctx) => {
           const observation = await observationOf(context.observations, node);
-          const verdict = verdictFor(b.judge, observation, context.profile, context.live ?? false);
+          const verdict = verdictFor(check.id, b.judge, observation, context.profile);
           const meta: CheckMeta = {
             id: check.id,
             title: check.title,

@@ -11,13 +11,14 @@ import { openTarget } from '../target/index.ts';
 import { parseTargetSpec } from '../target/parse.ts';
 import { readClusterState, replayedClusterState, type ClusterState } from './cluster.ts';
 import { mapLimited } from './limit.ts';
+import { liveStateOf, replayRunsNoLive, runLiveThroughCluster, type LiveState, type RunLive } from './live.ts';
 import type { RunSettings } from './settings.ts';
 
 /** A node's facts or why it could not be observed, and its cluster side (absent: no cluster was considered). */
 export type Observation = (
   | { readonly node: string; readonly target: string; readonly facts: NodeFacts }
   | { readonly node: string; readonly target: string; readonly failure: string; readonly message: string }
-) & { readonly cluster?: ClusterState };
+) & { readonly cluster?: ClusterState; readonly live?: LiveState };
 
 /** The profile as it applies to one node: the node's own name is the expected hostname. */
 export function profileForNode(profile: Profile, node: string): Profile {
@@ -63,7 +64,13 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
 /** The cluster reader; a seam so tests can count reads or stand in a failure. */
 export type ReadCluster = typeof readClusterState;
 
-export async function observeNodes(settings: RunSettings, profile: Profile, open: OpenTarget = openTarget, readCluster: ReadCluster = readClusterState): Promise<Observation[]> {
+export async function observeNodes(
+  settings: RunSettings,
+  profile: Profile,
+  open: OpenTarget = openTarget,
+  readCluster: ReadCluster = readClusterState,
+  runLive: RunLive = runLiveThroughCluster,
+): Promise<Observation[]> {
   if (settings.snapshot) {
     const snapshot = await loadSnapshot(settings.snapshot);
     const source = `snapshot:${settings.snapshot}`;
@@ -77,14 +84,18 @@ export async function observeNodes(settings: RunSettings, profile: Profile, open
     return mapLimited(nodes, settings.concurrency, async (o) => ({
       ...o,
       cluster: live ? await readCluster(settings.cluster, true, o.node, profileForNode(profile, o.node)) : replayedClusterState(snapshot.cluster, o.node),
+      live: { kind: 'not-run', reason: settings.cluster.live ? replayRunsNoLive : 'live check: it runs workloads on the node, run with --live' } as const,
     }));
   }
   // At most `concurrency` nodes at once: each holds an SSH connection and a probe's output in memory. The
   // node's cluster reads overlap its probe: neither waits for the other.
   const observations = await mapLimited(settings.nodes, settings.concurrency, async (n): Promise<Observation> => {
     const node = n.name || profile.node.name;
-    const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open), readCluster(settings.cluster, false, node, profileForNode(profile, node))]);
-    return { ...o, cluster };
+    const nodeProfile = profileForNode(profile, node);
+    const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open), readCluster(settings.cluster, false, node, nodeProfile)]);
+    // The live checks run workloads on the node once its cluster side is known (they need the cluster).
+    const live = await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive);
+    return { ...o, cluster, live };
   });
   if (settings.saveSnapshot) {
     await saveSnapshot(

@@ -3,16 +3,14 @@
 import { configzDrift, type ConfigzDrift } from '../cluster/configz-drift.ts';
 import type { ClusterFacts } from '../cluster/types.ts';
 import { noClusterReason } from '../evaluate/cluster/evidence.ts';
+import { liveSkipReason } from './live.ts';
 import { error, skip, type Verdict } from '../evaluate/verdict.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
 import type { CheckKind } from './bind-checks.ts';
 import { profileForNode, type Observation } from './observe.ts';
 
-export const liveSkipReason = 'live check: it runs workloads on the node, run with --live';
-/** --live is accepted, but no live check is wired into the suites in this release (src/cluster/live is the harness core only). */
-export const liveUnavailableReason =
-  'live check: --live is not yet available in this release (the live harness can create and clean up a run namespace, but no live check runs on it yet)';
+export { liveSkipReason } from './live.ts';
 
 const layered = new WeakMap<NodeFacts, NodeFacts>();
 
@@ -57,7 +55,7 @@ export function withDriftNote(verdict: Verdict, facts: NodeFacts, cluster: Clust
 const unobserved = (o: Extract<Observation, { failure: string }>): Verdict =>
   error({ expected: 'the node can be observed', actual: `not observed (${o.failure})`, source: o.target }, o.message);
 
-export function verdictFor(judge: CheckKind, observation: Observation, profile: Profile, live: boolean): Verdict {
+export function verdictFor(id: string, judge: CheckKind, observation: Observation, profile: Profile): Verdict {
   const nodeProfile = profileForNode(profile, observation.node);
   const cluster = observation.cluster?.kind === 'observed' ? observation.cluster.facts : undefined;
   const facts = 'facts' in observation ? observation.facts : undefined;
@@ -72,8 +70,12 @@ export function verdictFor(judge: CheckKind, observation: Observation, profile: 
       // The evaluator says a cluster is needed; the run knows why there is none (no kubeconfig, a replay).
       return verdict.status === 'skip' && verdict.message === noClusterReason && none !== undefined ? { ...verdict, message: `this check reads the Kubernetes API: ${none}` } : verdict;
     }
-    case 'live':
-      return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, live ? liveUnavailableReason : liveSkipReason);
+    case 'live': {
+      const state = observation.live ?? { kind: 'not-run', reason: liveSkipReason };
+      if (state.kind === 'not-run') return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, state.reason);
+      // The harness answers every live ID; one it did not answer is a hole in the run, never a pass.
+      return state.verdicts[id] ?? error({ expected: 'a verdict from the live run', actual: 'none', source: `live run in ${state.namespace}` }, `the live run gave no verdict for ${id}`);
+    }
     case 'pending':
       return skip({ expected: 'the check to run', actual: 'not run', source: 'nodegate run' }, judge.reason);
   }

@@ -1,5 +1,5 @@
 // The kubelet checks of the kubelet-api threat row; title, level and remediation come from the catalog.
-import { check, declareChecks, liveCheck, pendingCheck } from '../../src/run/declare-checks.ts';
+import { check, declareChecks, liveCheck } from '../../src/run/declare-checks.ts';
 import { evaluateHardeningDropIn } from '../../src/evaluate/kubelet/drop-in.ts';
 import { evaluateClientCAPerms, evaluateConfigFilePerms, evaluateKubeProxyKubeconfigPerms, evaluateKubeconfigPerms } from '../../src/evaluate/kubelet/perms.ts';
 import { evaluateReadOnlyListener } from '../../src/evaluate/kubelet/read-only-port.ts';
@@ -22,7 +22,7 @@ declareChecks('kubelet', 'kubelet-api', [
   check('KUBELET-3.3.13', evaluateCipherSuites),
   check('KUBELET-3.3.16', evaluateHardeningDropIn),
   check('KUBELET-3.5.1', evaluateReadOnlyListener),
-  pendingCheck('KUBELET-3.5.2', 'not yet available: it needs an unauthenticated HTTPS request from the runner to the kubelet\'s port 10250, which this release does not make'),
-  pendingCheck('KUBELET-3.5.3', 'not yet available: it needs a token of a throwaway ServiceAccount with no RBAC (the live harness), which this release does not create'),
+  liveCheck('KUBELET-3.5.2'),
+  liveCheck('KUBELET-3.5.3'),
   liveCheck('KUBELET-3.5.4'),
 ]);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ClusterFacts } from '../../src/cluster/types.ts';
+import type { LiveReport } from '../../src/evaluate/live/index.ts';
+import type { Verdict } from '../../src/evaluate/verdict.ts';
 import { evaluateNodeReady } from '../../src/evaluate/cluster/node-status.ts';
 import { evaluateReadOnlyPort } from '../../src/evaluate/kubelet/settings.ts';
 import { loadSnapshot, saveSnapshot } from '../../src/facts/snapshot.ts';
@@ -13,7 +15,7 @@ import { buildProfile } from '../../src/profile/load.ts';
 import type { ClusterState } from '../../src/run/cluster.ts';
 import { observeNodes, type OpenTarget, type Observation, type ReadCluster } from '../../src/run/observe.ts';
 import { resolveSettings } from '../../src/run/settings.ts';
-import { liveSkipReason, liveUnavailableReason, verdictFor, withConfigz } from '../../src/run/verdict-for.ts';
+import { liveSkipReason, verdictFor, withConfigz } from '../../src/run/verdict-for.ts';
 import type { Target } from '../../src/target/types.ts';
 import { configz, configzDrift, healthy } from '../support/fake-apiserver-scenarios.ts';
 import { gatherScenario, withFacts } from '../support/fake-apiserver-facts.ts';
@@ -82,6 +84,42 @@ describe('observing the cluster beside the nodes', () => {
   });
 });
 
+describe('--live beside the cluster', () => {
+  const verdictsOf = (node: string): Record<string, Verdict> => ({ 'RES-6.2.1': { status: 'pass', expected: 'OOMKilled', actual: 'OOMKilled', source: node, message: '' } });
+  // Only the fields the wiring reads; the harness's full report (every live ID) is G's to test.
+  const report = (node: string): LiveReport => ({ verdicts: verdictsOf(node) as LiveReport['verdicts'], runId: 'r', namespace: `nodegate-r-${node}`, swept: undefined, cleanupFailures: [] });
+
+  test('with --live and a cluster, the live run happens once per node and its verdicts travel with the observation', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ng-wiring-live-run-'));
+    const settings = await resolveSettings({ target: ['local', 'local'], node: ['a', 'b'], live: true }, {}, cwd);
+    const runs: string[] = [];
+    const observations = await observeNodes(settings, profile, emptyProbe, recordingReader().read, async (_s, node) => {
+      runs.push(node);
+      return report(node);
+    });
+    expect(runs).toEqual(['a', 'b']);
+    expect(observations.map((o) => o.live)).toEqual([
+      { kind: 'ran', verdicts: verdictsOf('a'), namespace: 'nodegate-r-a', cleanupFailures: [] },
+      { kind: 'ran', verdicts: verdictsOf('b'), namespace: 'nodegate-r-b', cleanupFailures: [] },
+    ]);
+  });
+
+  test('without --live, or with --live and no cluster, nothing runs and the reason is kept', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'ng-wiring-live-none-'));
+    const runs: string[] = [];
+    const runLive = async (_s: unknown, node: string) => {
+      runs.push(node);
+      return report(node);
+    };
+    const [off] = await observeNodes(await resolveSettings({ target: ['local'], node: ['a'] }, {}, cwd), profile, emptyProbe, recordingReader().read, runLive);
+    expect(off?.live).toEqual({ kind: 'not-run', reason: 'live check: it runs workloads on the node, run with --live' });
+    const none: ReadCluster = async () => ({ kind: 'none', reason: 'no cluster configured: test' });
+    const [noCluster] = await observeNodes(await resolveSettings({ target: ['local'], node: ['a'], live: true }, {}, cwd), profile, emptyProbe, none, runLive);
+    expect(noCluster?.live).toEqual({ kind: 'not-run', reason: 'live check: it runs workloads through the cluster, and there is none (no cluster configured: test)' });
+    expect(runs).toEqual([]);
+  });
+});
+
 describe('format-3 snapshots', () => {
   test('an edited cluster part is refused naming the field', async () => {
     const file = join(dir, 'edited.json');
@@ -119,8 +157,8 @@ const observed = (cluster?: ClusterState): Observation => ({ node: 'worker-01', 
 
 describe('verdicts with the cluster', () => {
   test('/configz is the top layer of the node checks: a drift the file hides fails, naming both layers', () => {
-    expect(verdictFor({ kind: 'node', evaluate: evaluateReadOnlyPort }, observed(), profile, false).status).toBe('pass');
-    const v = verdictFor({ kind: 'node', evaluate: evaluateReadOnlyPort }, observed({ kind: 'observed', facts: driftFacts }), profile, false);
+    expect(verdictFor('TEST-1', { kind: 'node', evaluate: evaluateReadOnlyPort }, observed(), profile).status).toBe('pass');
+    const v = verdictFor('TEST-1', { kind: 'node', evaluate: evaluateReadOnlyPort }, observed({ kind: 'observed', facts: driftFacts }), profile);
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/configz: readOnlyPort: 10255 ← wins/);
     expect(v.message).toMatch(/readOnlyPort: 0/);
@@ -129,7 +167,7 @@ describe('verdicts with the cluster', () => {
   });
 
   test('a /configz that agrees with the file adds no drift note', () => {
-    const v = verdictFor({ kind: 'node', evaluate: evaluateReadOnlyPort }, observed({ kind: 'observed', facts: healthyFacts }), profile, false);
+    const v = verdictFor('TEST-1', { kind: 'node', evaluate: evaluateReadOnlyPort }, observed({ kind: 'observed', facts: healthyFacts }), profile);
     expect(v.status).toBe('pass');
     expect(v.message).not.toMatch(/not restarted/);
   });
@@ -147,20 +185,26 @@ describe('verdicts with the cluster', () => {
   });
 
   test('a cluster check with no cluster skips with the run\'s reason, never a pass', () => {
-    const v = verdictFor({ kind: 'cluster', evaluate: evaluateNodeReady }, observed({ kind: 'none', reason: 'no cluster configured: nothing set' }), profile, false);
+    const v = verdictFor('TEST-1', { kind: 'cluster', evaluate: evaluateNodeReady }, observed({ kind: 'none', reason: 'no cluster configured: nothing set' }), profile);
     expect(v.status).toBe('skip');
     expect(v.message).toBe('this check reads the Kubernetes API: no cluster configured: nothing set');
   });
 
   test('a cluster check still judges when the node itself could not be observed', () => {
     const unobservable: Observation = { node: 'worker-01', target: 'ssh://x', failure: 'unreachable', message: 'ssh://x: unreachable', cluster: { kind: 'observed', facts: healthyFacts } };
-    expect(verdictFor({ kind: 'cluster', evaluate: evaluateNodeReady }, unobservable, profile, false).status).toBe('pass');
-    expect(verdictFor({ kind: 'node', evaluate: evaluateReadOnlyPort }, unobservable, profile, false)).toMatchObject({ status: 'error', actual: 'not observed (unreachable)' });
+    expect(verdictFor('TEST-1', { kind: 'cluster', evaluate: evaluateNodeReady }, unobservable, profile).status).toBe('pass');
+    expect(verdictFor('TEST-1', { kind: 'node', evaluate: evaluateReadOnlyPort }, unobservable, profile)).toMatchObject({ status: 'error', actual: 'not observed (unreachable)' });
   });
 
-  test('live checks skip: run with --live, and with --live that it is not yet available; pending checks say what they need', () => {
-    expect(verdictFor({ kind: 'live' }, observed(), profile, false)).toMatchObject({ status: 'skip', message: liveSkipReason });
-    expect(verdictFor({ kind: 'live' }, observed(), profile, true)).toMatchObject({ status: 'skip', message: liveUnavailableReason });
-    expect(verdictFor({ kind: 'pending', reason: 'needs X' }, observed(), profile, true)).toMatchObject({ status: 'skip', message: 'needs X' });
+  test('live checks: skip without --live (or with the reason the run gave), else the live run\'s verdict for the ID', () => {
+    expect(verdictFor('RES-6.2.1', { kind: 'live' }, observed(), profile)).toMatchObject({ status: 'skip', message: liveSkipReason });
+    const notRun: Observation = { ...observed(), live: { kind: 'not-run', reason: 'live check: no cluster' } };
+    expect(verdictFor('RES-6.2.1', { kind: 'live' }, notRun, profile)).toMatchObject({ status: 'skip', message: 'live check: no cluster' });
+    const bomb = { status: 'fail', expected: 'OOMKilled', actual: 'Completed', source: 'pod nodegate-x/bomb', message: 'the memory limit was not enforced' } as const;
+    const ran: Observation = { ...observed(), live: { kind: 'ran', verdicts: { 'RES-6.2.1': bomb }, namespace: 'nodegate-x', cleanupFailures: [] } };
+    expect(verdictFor('RES-6.2.1', { kind: 'live' }, ran, profile)).toEqual(bomb);
+    // An ID the live run did not answer is an error, never a pass.
+    expect(verdictFor('RES-6.2.2', { kind: 'live' }, ran, profile)).toMatchObject({ status: 'error', message: 'the live run gave no verdict for RES-6.2.2' });
+    expect(verdictFor('KUBELET-3.5.2', { kind: 'pending', reason: 'needs X' }, observed(), profile)).toMatchObject({ status: 'skip', message: 'needs X' });
   });
 });
