@@ -170,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     watch: false,
     reporters: [new ProgressReporter(), reporter],
   });
-  vitest.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip, live: settings.cluster.live });
+  vitest.provide('nodegate', { profile, observations, only: settings.only, skip: settings.skip });
   try {
     await vitest.start(files);
   } finally {

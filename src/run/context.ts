@@ -17,8 +17,6 @@ export interface RunContext {
   readonly observations: Observations;
   readonly only: readonly string[];
   readonly skip: readonly string[];
-  /** --live: the checks that run workloads may (absent in a context written before the flag: false). */
-  readonly live?: boolean;
 }
 
 /** What the CLI writes to the handoff file: the observations, or why there are none. */

@@ -10,7 +10,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const { settings, profile } = await resolveSuiteRun();
   try {
     const observations = await observeNodes(settings, profile);
-    project.provide('nodegate', { profile, observations: { kind: 'provided', observations }, only: settings.only, skip: settings.skip, live: settings.cluster.live });
+    project.provide('nodegate', { profile, observations: { kind: 'provided', observations }, only: settings.only, skip: settings.skip });
   } catch (cause) {
     exitForFailure(cause);
   }

@@ -15,6 +15,9 @@ import { gatherScenario, nodeWithCapacity } from '../support/fake-apiserver-fact
 import { configzDrift, forbiddenPods, healthy, reservationsNotApplied } from '../support/fake-apiserver-scenarios.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { hardenedKubelet, startFakeKubelet } from '../support/fake-apiserver-kubelet.ts';
+import { liveScenario } from '../support/fake-apiserver-live.ts';
+import { liveCheckIds } from '../../src/evaluate/live/index.ts';
 
 const clusterIds = Object.keys(clusterEvaluators).sort();
 let dir: string;
@@ -153,6 +156,36 @@ describe('--live', () => {
     for (const flag of ['--kubeconfig FILE', '--context NAME', '--live']) expect(help.stdout).toContain(flag);
     expect(help.stdout).toMatch(/--live +also run the checks that run workloads/);
   }, 150_000);
+});
+
+describe('--live against the fixture API server', () => {
+  test('a live local audit runs every live check once through the cluster, reports its verdicts and leaves nothing behind', async () => {
+    const kubelet = await startFakeKubelet(hardenedKubelet);
+    const base = liveScenario('healthy');
+    // The Node's kubelet endpoint is the fixture kubelet on loopback, so KUBELET-3.5.2/3.5.3 never leave this machine.
+    const port = Number(new URL(kubelet.url).port);
+    const nodes = (base.objects['nodes'] ?? []).map((n) => {
+      const status = { ...(n['status'] as Record<string, unknown>), addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } };
+      return { ...n, status };
+    });
+    const api = await startFakeApiServer({ ...base, objects: { ...base.objects, nodes } });
+    try {
+      const kubeconfig = writeKubeconfig(join(dir, 'kc-live'), api);
+      const junit = join(dir, 'live-run.xml');
+      const r = await runCli(['--target', 'local', '--node', 'worker-01', '--kubeconfig', kubeconfig, '--live', '--only', liveCheckIds.join(','), '--junit', junit], { timeoutMs: 150_000 });
+      const cases = readJUnit(await readFile(junit, 'utf8'));
+      expect(cases.map((c) => c.id).sort()).toEqual([...liveCheckIds].sort());
+      expect(cases.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}: ${c.message}`)).toEqual([]);
+      expect(r.exitCode).toBe(0);
+      // One run namespace was made, and nothing of it is left in the store.
+      expect(api.requests.filter((q) => q.method === 'POST' && q.path === '/api/v1/namespaces')).toHaveLength(1);
+      expect(api.objects('namespaces').filter((n) => String(n.metadata?.['name']).startsWith('nodegate-'))).toEqual([]);
+      expect(api.objects('pods').filter((p) => String(p.metadata?.['namespace']).startsWith('nodegate-'))).toEqual([]);
+    } finally {
+      await api.close();
+      await kubelet.close();
+    }
+  }, 200_000);
 });
 
 describe('--save-snapshot keeps what the cluster said', () => {
