@@ -58,6 +58,10 @@ ip link delete ngc0 2>/dev/null || true
 
 for c in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$dir/run/$c.pid" "$c"; done
 
+if [[ -f $dir/host-tunables ]] && ! sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops | cmp -s - "$dir/host-tunables"; then
+  log "the host's vm.overcommit_memory/vm.panic_on_oom/kernel.panic/kernel.panic_on_oops differ from before up.sh ($(tr '\n' ' ' <"$dir/host-tunables"))"
+  exit 1
+fi
 left=$(pgrep -f -- "$dir/" || true)
 [[ -z $left ]] || { log "processes still refer to $dir: $left"; exit 1; }
 # Nothing of the lab's belongs in the host's own tables: kube-proxy and kube-router only ever ran in the worker's

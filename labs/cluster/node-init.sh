@@ -30,6 +30,19 @@ mount --bind "$nd/log" /var/log
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /home
 
 printf '%s\n' "$NODE_NAME" >/proc/sys/kernel/hostname
+# The kernel tunables the kubelet manages (setupKernelTunables in pkg/kubelet/cm/container_manager_linux.go) are
+# machine-wide, not per namespace: with protectKernelDefaults off a kubelet here rewrites the shared host's
+# vm.overcommit_memory, kernel.panic and kernel.panic_on_oops (measured: it did), with it on it judges the host's.
+# The node gets its own: one file per tunable (KERNEL_TUNABLES, "path=value ...") bind-mounted over /proc/sys, so
+# the kubelet, and nodegate over SSH, read and write the node's values. No bind, no node: set -e stops here.
+mkdir -p "$nd/proc-sys"
+for kv in $KERNEL_TUNABLES; do
+  path=${kv%%=*}
+  file="$nd/proc-sys/$(echo "$path" | tr / .)"
+  echo "${kv#*=}" >"$file"
+  mount --bind "$file" "/proc/sys/$path"
+  [ "$(cat "/proc/sys/$path")" = "${kv#*=}" ]
+done
 # containerd's CRI streaming server and the kubelet's healthz listen on the node's loopback.
 ip link set lo up
 # Per network namespace on this kernel: forwarding for pod traffic, and bridged pod-to-pod traffic through

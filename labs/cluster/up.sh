@@ -153,6 +153,8 @@ pause_image=$(awk -F'\t' '$1 ~ /\/pause:/ { print $1 }' "$images/images.tsv")
 coredns_image=$(awk -F'\t' '$1 ~ /\/coredns:/ { print $1 }' "$images/images.tsv")
 sed -e "s|@PAUSE_IMAGE@|$pause_image|" -e "s|@CNI_BIN@|$bin/cni|" "$here/node/containerd.toml" >"$nd/etc/containerd/config.toml"
 sed -e "s|@DNS_IP@|$dns_ip|" "$here/node/kubelet-config.yaml" >"$nd/kubelet-root/config.yaml"
+# The guide's hardened modes (KUBELET-3.2.4: config 0600; the kubeconfigs are written 0600 above).
+chmod 0600 "$nd/kubelet-root/config.yaml"
 printf 'KUBELET_KUBEADM_ARGS="--node-ip=%s --hostname-override=%s"\n' "$node_ip" "$node" >"$nd/kubelet-root/kubeadm-flags.env"
 sed -e "s|@BIN@|$bin|g" "$here/node/kubelet-run.sh" >"$nd/kubelet-run.sh"
 chmod 0755 "$nd/kubelet-run.sh"
@@ -173,11 +175,15 @@ UsePAM no
 PidFile $nd/sshd.pid
 Subsystem sftp internal-sftp
 SSHD
+# The node's own kernel tunables (see node-init.sh): the values the guide persists for protectKernelDefaults.
 cat >"$nd/node.env" <<ENV
 NODE_NAME=$node
 BIN=$bin
 POD_CIDR=$pod_cidr
+KERNEL_TUNABLES="vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1 kernel/keys/root_maxkeys=1000000 kernel/keys/root_maxbytes=25000000"
 ENV
+# What the host's are now: down.sh says so if the lab changed them.
+sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops >"$dir/host-tunables"
 
 # nsenter, not `ip netns exec`: the latter remounts /sys in a new mount namespace, which drops the cgroup mounts
 # the kubelet needs; node-init.sh remounts sysfs itself and keeps them.
