@@ -182,6 +182,22 @@ BIN=$bin
 POD_CIDR=$pod_cidr
 KERNEL_TUNABLES="vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1 kernel/keys/root_maxkeys=1000000 kernel/keys/root_maxbytes=25000000"
 ENV
+# What a node that followed the guide persists: the network sysctls and the kernel defaults, read by
+# `sysctl --system` at boot (nodegate's HOST-1.4.x judge the files as well as the running values).
+mkdir -p "$nd/etc/sysctl.d"
+cat >"$nd/etc/sysctl.d/99-kubernetes.conf" <<SYSCTL
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+net.ipv4.ip_forward = 1
+vm.overcommit_memory = 1
+vm.panic_on_oom = 0
+kernel.panic = 10
+kernel.panic_on_oops = 1
+kernel.keys.root_maxkeys = 1000000
+kernel.keys.root_maxbytes = 25000000
+SYSCTL
+echo "$node" >"$nd/etc/hostname"
+printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n%s control-plane\n%s %s\n' "$host_ip" "$node_ip" "$node" >"$nd/etc/hosts"
 # What the host's are now: down.sh says so if the lab changed them.
 sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops >"$dir/host-tunables"
 
@@ -224,8 +240,11 @@ wait_for "CoreDNS ready" 180 kubectl -n kube-system wait --for=condition=Ready p
 # The profile override that points the live checks at the lab's images (what an air-gapped site writes).
 awk -F'\t' '
   $1 ~ /\/busybox:/ { shell = $1 } $1 ~ /\/web:/ { web = $1 } $1 ~ /\/stress:/ { stress = $1 }
-  END { printf "# nodegate profile override written by labs/cluster/up.sh: the images it imported.\ncluster:\n  images:\n    web: %s\n    shell: %s\n    stress: %s\n", web, shell, stress }
+  END { printf "# nodegate profile override written by labs/cluster/up.sh: the images it imported and the lab'"'"'s addresses.\ncluster:\n  images:\n    web: %s\n    shell: %s\n    stress: %s\n", web, shell, stress }
 ' "$images/images.tsv" >"$dir/images-profile.yaml"
+# This node is not the guide's 16 GB, 4-CPU worker: allocatable is judged against its own arithmetic only.
+printf '  allocatable: { memory: null, cpu: null }\nhosts:\n  - { ip: %s, names: [control-plane] }\n  - { ip: %s, names: [%s] }\n' \
+  "$host_ip" "$node_ip" "$node" >>"$dir/images-profile.yaml"
 
 log "up"
 trap - EXIT
