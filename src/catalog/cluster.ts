@@ -1,5 +1,5 @@
 // The cluster-side rows of the existing areas (runtime, kubelet, security) of the catalog (docs/catalog.md): checks
-// that read the Kubernetes API. Not yet in src/catalog/index.ts: the suites bind them when the cluster is wired.
+// that read the Kubernetes API.
 import { checkIn, type CheckDeclaration } from './types.ts';
 
 const runtime = checkIn('runtime');

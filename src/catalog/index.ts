@@ -8,14 +8,7 @@ import { resourcesChecks } from './resources.ts';
 import { runtimeChecks } from './runtime.ts';
 import { securityChecks } from './security.ts';
 import { liveChecks } from './live.ts';
-import { areas as nodeAreas, type CheckDeclaration as NodeAreaDeclaration, type ThreatKey } from './types.ts';
-
-/** Every area with a suite directory: types.ts's node areas and the two that only the cluster answers. */
-export const areas = [...nodeAreas, 'network', 'resources'] as const;
-export type Area = (typeof areas)[number];
-
-/** A catalog entry of any area (types.ts's CheckDeclaration predates network and resources). */
-export type CheckDeclaration = Omit<NodeAreaDeclaration, 'area'> & { readonly area: Area };
+import { areas, type Area, type CheckDeclaration, type ThreatKey } from './types.ts';
 
 export const catalog: readonly CheckDeclaration[] = [
   ...hostChecks,
@@ -46,6 +39,6 @@ export function isArea(v: string): v is Area {
   return (areas as readonly string[]).includes(v);
 }
 
-export type { Level, ThreatKey, FixKind } from './types.ts';
-export { threatKeys } from './types.ts';
+export type { Area, CheckDeclaration, Level, ThreatKey, FixKind } from './types.ts';
+export { areas, threatKeys } from './types.ts';
 export { threatTitles } from './threats.ts';

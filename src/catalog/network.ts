@@ -1,14 +1,9 @@
-// NET-5.* of the catalog (docs/catalog.md) (suites/network): the rows phase 1 evaluates from the API, and the live
-// rows the live harness will run. Area "network" is not in src/catalog/types.ts's Area yet, hence the local type;
-// not yet in src/catalog/index.ts.
-import type { CheckDeclaration } from './types.ts';
+// NET-5.* of the catalog (docs/catalog.md) (suites/network): the rows evaluated from the API and the live rows.
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-/** A CheckDeclaration of an area the Area union does not list yet ('network', 'resources'). */
-export type PendingAreaDeclaration = Omit<CheckDeclaration, 'area'> & { readonly area: 'network' | 'resources' };
+const network = checkIn('network');
 
-const network = (c: Omit<PendingAreaDeclaration, 'area' | 'cis'> & { cis?: string }): PendingAreaDeclaration => ({ area: 'network', cis: '', ...c });
-
-export const networkChecks: readonly PendingAreaDeclaration[] = [
+export const networkChecks: readonly CheckDeclaration[] = [
   network({
     id: 'NET-5.1.1',
     title: 'Node network is available',

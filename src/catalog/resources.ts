@@ -1,10 +1,10 @@
 // RES-6.* of the catalog (docs/catalog.md) (suites/resources): allocatable arithmetic and the Node's conditions and
-// metrics. Area "resources" is pending in src/catalog/types.ts; not yet in src/catalog/index.ts.
-import type { PendingAreaDeclaration } from './network.ts';
+// metrics.
+import { checkIn, type CheckDeclaration } from './types.ts';
 
-const resources = (c: Omit<PendingAreaDeclaration, 'area' | 'cis'> & { cis?: string }): PendingAreaDeclaration => ({ area: 'resources', cis: '', ...c });
+const resources = checkIn('resources');
 
-export const resourcesChecks: readonly PendingAreaDeclaration[] = [
+export const resourcesChecks: readonly CheckDeclaration[] = [
   resources({
     id: 'RES-6.1.1',
     title: 'Allocatable memory honours the reservations',

@@ -10,7 +10,8 @@ export const threatKeys = [
 ] as const;
 export type ThreatKey = (typeof threatKeys)[number];
 
-export const areas = ['host', 'runtime', 'kubelet', 'security'] as const;
+/** Every area with a suite directory: the four the node answers, and two only the cluster answers. */
+export const areas = ['host', 'runtime', 'kubelet', 'security', 'network', 'resources'] as const;
 export type Area = (typeof areas)[number];
 
 export type Level = 'required' | 'advisory';
