@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InternalError, reportBugHint, UsageError } from './errors.ts';
 import { failureReport } from './run/failure.ts';
+import { expandFleet } from './run/fleet.ts';
 import { observeNodes } from './run/observe.ts';
 import { prepareRun } from './run/prepare.ts';
 import { defaultCommandTimeoutSeconds, defaultConcurrency, defaultConnectTimeoutSeconds, resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
@@ -19,6 +20,10 @@ Audit a Kubernetes worker node against its documented state.
 
   --target local|ssh://user@host[:port]   node to audit (default: local; repeat for several nodes)
   --node NAME              node name = expected hostname (default: profile node.name; one per --target)
+  --nodes SELECTOR         audit every Node the cluster lists with this label selector, at its InternalIP
+                           (needs the kubeconfig; not with --target, --node or --snapshot)
+  --ssh-user USER          the user --nodes logs in as (default: root)
+  --ssh-port PORT          the SSH port --nodes connects to (default: 22)
   --identity FILE          SSH private key (default: the SSH agent)
   --known-hosts FILE       known_hosts to verify host keys against (default: ~/.ssh/known_hosts)
   --accept-new-host-key    trust and record a host key seen for the first time (labs only)
@@ -54,6 +59,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       options: {
         target: { type: 'string', multiple: true },
         node: { type: 'string', multiple: true },
+        nodes: { type: 'string' },
+        'ssh-user': { type: 'string' },
+        'ssh-port': { type: 'string' },
         identity: { type: 'string' },
         'known-hosts': { type: 'string' },
         'accept-new-host-key': { type: 'boolean' },
@@ -78,6 +86,9 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
     return {
       target: values.target,
       node: values.node,
+      nodes: values.nodes,
+      sshUser: values['ssh-user'],
+      sshPort: values['ssh-port'],
       identity: values.identity,
       knownHosts: values['known-hosts'],
       acceptNewHostKey: values['accept-new-host-key'],
@@ -126,7 +137,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return ExitCode.compliant;
   }
-  const settings = await resolveSettings(flags, process.env, process.cwd());
+  // --nodes lists the fleet first: everything after sees the Nodes as if each had been given with --target.
+  const settings = await expandFleet(await resolveSettings(flags, process.env, process.cwd()));
   const { profile, nodeNames, selectedIds } = await prepareRun(settings);
   const files = suiteFiles(settings);
 

@@ -31,6 +31,7 @@ export type OpenTarget = typeof openTarget;
 async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile, open: OpenTarget): Promise<Observation> {
   const node = setting.name || profile.node.name;
   const nodeProfile = profileForNode(profile, node);
+  if (setting.unreachable !== undefined) return { node, target: setting.target, failure: 'unreachable', message: setting.unreachable };
   try {
     const spec = parseTargetSpec(setting.target);
     // The runner's own view of the read-only port, taken while the probe runs on the node.

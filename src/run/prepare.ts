@@ -28,7 +28,8 @@ export async function prepareRun(settings: RunSettings): Promise<PreparedRun> {
   const profile = buildProfile(settings.profileLayers);
   const selected = suiteChecks(settings.only, settings.skip);
   if (selected.length === 0) throw new UsageError('--only/--skip leave no check to run', 'select at least one check ID that this release runs');
-  const specs = settings.nodes.map((node) => parseTargetSpec(node.target));
+  // A fleet member with no address has no target to parse: it is reported unobservable with its reason.
+  const specs = settings.nodes.filter((node) => node.unreachable === undefined).map((node) => parseTargetSpec(node.target));
   let nodeNames: string[];
   if (settings.snapshot) {
     const snapshot = await loadSnapshot(settings.snapshot);

@@ -11,11 +11,22 @@ export interface NodeSetting {
   readonly name: string;
   /** `local`, `ssh://user@host[:port]`. */
   readonly target: string;
+  /** A fleet member that cannot be reached, and why (a Node with no InternalIP): reported unobservable, never dropped. */
+  readonly unreachable?: string;
+}
+
+/** --nodes SELECTOR: the Nodes to audit come from the Kubernetes API, each logged into as this user and port. */
+export interface FleetSettings {
+  readonly selector: string;
+  readonly sshUser: string;
+  readonly sshPort: number;
 }
 
 export interface RunSettings {
-  /** Empty when replaying a snapshot. */
+  /** Empty when replaying a snapshot, and until the fleet is listed (run/fleet.ts) with --nodes. */
   readonly nodes: readonly NodeSetting[];
+  /** Set by --nodes / NODEGATE_NODES / `nodeSelector:`. */
+  readonly fleet?: FleetSettings;
   readonly identityFile?: string;
   readonly knownHostsFile?: string;
   readonly acceptNewHostKey: boolean;
@@ -56,6 +67,9 @@ export const defaultConnectTimeoutSeconds = 10;
 export const defaultCommandTimeoutSeconds = 60;
 /** Enough to keep a fleet's probes overlapped, few enough that the runner's sockets and memory stay bounded. */
 export const defaultConcurrency = 32;
+/** The user and port --nodes logs into every Node as, unless --ssh-user / --ssh-port say otherwise. */
+export const defaultSshUser = 'root';
+export const defaultSshPort = 22;
 
 /** Flags as the CLI parsed them; every field optional, lists may repeat. */
 export interface Flags {
@@ -79,6 +93,9 @@ export interface Flags {
   kubeconfig?: string;
   context?: string;
   live?: boolean;
+  nodes?: string;
+  sshUser?: string;
+  sshPort?: string;
 }
 
 const configSchema = z
@@ -102,6 +119,10 @@ const configSchema = z
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     live: z.boolean().optional(),
+    // `nodes:` is the explicit list above, so the selector has its own key.
+    nodeSelector: z.string().trim().min(1).optional(),
+    sshUser: z.string().min(1).optional(),
+    sshPort: z.number().int().min(1).max(65535).optional(),
   })
   .strict();
 type ConfigFile = z.output<typeof configSchema>;
@@ -164,6 +185,33 @@ function ambientClusterEnv(rawEnv: NodeJS.ProcessEnv): Record<string, string | u
   return out;
 }
 
+/**
+ * --nodes with its SSH user and port; the fleet is the node list, so any other way of naming nodes is a conflict
+ * (one of them would be silently ignored).
+ */
+function fleetSettings(selector: string, flags: Flags, env: NodeJS.ProcessEnv, config: ConfigFile, configFile: string | undefined): FleetSettings {
+  if (selector.trim() === '') throw new UsageError('--nodes: the label selector is empty', 'e.g. --nodes node-role.kubernetes.io/worker or --nodes pool=web');
+  const given = (name: string, flag: unknown, variable: string, key: keyof ConfigFile): string | undefined => {
+    if (flag !== undefined) return name;
+    if (env[variable]) return variable;
+    if (config[key] !== undefined) return `"${key}" in ${configFile}`;
+    return undefined;
+  };
+  const conflicts = [
+    given('--target', flags.target, 'NODEGATE_TARGET', 'target'),
+    given('--node', flags.node, 'NODEGATE_NODE', 'node'),
+    config.nodes !== undefined ? `"nodes" in ${configFile}` : undefined,
+    flags.snapshot !== undefined ? '--snapshot' : env.NODEGATE_SNAPSHOT ? 'NODEGATE_SNAPSHOT' : undefined,
+  ].filter((c): c is string => c !== undefined);
+  if (conflicts.length > 0) {
+    throw new UsageError(`--nodes "${selector}" audits the Nodes the cluster lists: it cannot be combined with ${conflicts.join(', ')}`,
+      'drop one of them (each matching Node is named by metadata.name and reached at its InternalIP)');
+  }
+  const port = positiveNumber(flags.sshPort, '--ssh-port', true) ?? positiveNumber(env.NODEGATE_SSH_PORT, 'NODEGATE_SSH_PORT', true) ?? config.sshPort ?? defaultSshPort;
+  if (port > 65535) throw new UsageError(`--ssh-port: ${port} is not a port (1-65535)`, 'e.g. 22');
+  return { selector: selector.trim(), sshUser: flags.sshUser ?? env.NODEGATE_SSH_USER ?? config.sshUser ?? defaultSshUser, sshPort: port };
+}
+
 const envFlag = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : /^(1|true|yes)$/i.test(v));
 
 export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<RunSettings> {
@@ -200,8 +248,15 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
         'drop one of them (a replay reaches no node, and its facts are already saved)');
     }
   }
+  const selector = flags.nodes ?? env.NODEGATE_NODES ?? config.nodeSelector;
+  const fleet = selector === undefined ? undefined : fleetSettings(selector, flags, env, config, configFile);
+  if (!fleet && (flags.sshUser !== undefined || flags.sshPort !== undefined)) {
+    // Without a fleet the user and port are in each --target URL: the flag would be silently ignored.
+    throw new UsageError(`${flags.sshUser !== undefined ? '--ssh-user' : '--ssh-port'} applies to the Nodes --nodes lists`, 'put the user and port in the --target URL (ssh://user@host:port), or add --nodes SELECTOR');
+  }
   let nodes: NodeSetting[];
-  if (targets.length > 0) nodes = targets.map((target, i) => ({ target, name: names[i] ?? '' }));
+  if (fleet) nodes = [];
+  else if (targets.length > 0) nodes = targets.map((target, i) => ({ target, name: names[i] ?? '' }));
   else if (config.nodes) nodes = config.nodes;
   else if (snapshot) nodes = [];
   else nodes = [{ target: 'local', name: names[0] ?? '' }];
@@ -215,6 +270,7 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
 
   return {
     nodes,
+    ...(fleet ? { fleet } : {}),
     identityFile: path(flags.identity ?? env.NODEGATE_IDENTITY ?? config.identity),
     knownHostsFile: path(flags.knownHosts ?? env.NODEGATE_KNOWN_HOSTS ?? config.knownHosts),
     acceptNewHostKey: flags.acceptNewHostKey ?? envFlag(env.NODEGATE_ACCEPT_NEW_HOST_KEY) ?? config.acceptNewHostKey ?? false,
