@@ -20,7 +20,7 @@ export async function expandFleet(settings: RunSettings, policy?: RetryPolicy): 
   if (!fleet) return settings;
   const source = clusterSource(settings.cluster, false);
   if (source.kind === 'none') {
-    throw new UsageError(`--nodes "${fleet.selector}" lists Nodes through the Kubernetes API, but ${source.reason}`, 'pass --kubeconfig FILE (it needs "list nodes", granted by deploy/rbac.yaml)');
+    throw new UsageError(`--nodes "${fleet.selector}" lists Nodes through the Kubernetes API, but ${source.reason}`, 'pass --kubeconfig FILE (its identity needs "list nodes", granted by deploy/rbac.yaml\'s nodegate-read)');
   }
   let loaded: LoadedKubeconfig;
   try {
@@ -35,7 +35,7 @@ export async function expandFleet(settings: RunSettings, policy?: RetryPolicy): 
     // 400 is the server rejecting the selector's syntax: the user's input, not the cluster's state.
     if (f.kind === 'invalid' && f.status === 400) throw new UsageError(`--nodes "${fleet.selector}": ${f.message}`, 'a label selector as kubectl takes it, e.g. pool=web,!gpu');
     const hint = f.kind === 'forbidden' || f.kind === 'unauthorized'
-      ? 'bind the ClusterRole in deploy/rbac.yaml (it grants "list nodes") to the identity in the kubeconfig'
+      ? 'bind deploy/rbac.yaml\'s ClusterRole nodegate-read (it grants "list nodes") to the identity in the kubeconfig'
       : 'check that the API server answers (kubectl get nodes), then run again';
     throw new FleetListError(`--nodes "${fleet.selector}": the Nodes could not be listed: ${f.message}`, hint);
   }

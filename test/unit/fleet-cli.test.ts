@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { runCli, runVitestSuites } from '../support/cli.ts';
 import { healthy, node } from '../support/fake-apiserver-scenarios.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type KubeObject, type Scenario } from '../support/fake-apiserver.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
@@ -75,7 +75,7 @@ describe('nodegate --nodes: runs that end before any node', () => {
       const r = await runCli(['--nodes', 'pool=web', '--kubeconfig', kubeconfig], { timeoutMs: 60_000 });
       expect(r.exitCode).toBe(3);
       expect(r.stderr).toMatch(/nodegate: --nodes "pool=web": the Nodes could not be listed: forbidden: list nodes \(core\) at cluster scope/);
-      expect(r.stderr).toMatch(/deploy\/rbac\.yaml \(it grants "list nodes"\)/);
+      expect(r.stderr).toMatch(/ — bind deploy\/rbac\.yaml's ClusterRole nodegate-read \(it grants "list nodes"\) to the identity in the kubeconfig$/m);
     });
   }, 90_000);
 
@@ -111,6 +111,22 @@ describe('nodegate --nodes: every matching Node is audited', () => {
       expect(new URLSearchParams(listCalls(api)[0]?.query).get('labelSelector')).toBe('pool=web');
     });
   }, 120_000);
+
+  test('plain `vitest run suites/host` with NODEGATE_NODES lists the same fleet and reports every matching node', async () => {
+    const closed = await freePort();
+    await withApi(fleetScenario(), async (api, kubeconfig) => {
+      const junit = join(dir, 'vitest.xml');
+      const r = await runVitestSuites(['suites/host'], { timeoutMs: 120_000, env: {
+        NODEGATE_NODES: 'pool=web', NODEGATE_SSH_PORT: String(closed), NODEGATE_IDENTITY: key, NODEGATE_KNOWN_HOSTS: knownHosts,
+        NODEGATE_KUBECONFIG: kubeconfig, NODEGATE_ONLY: 'HOST-1.1.3', NODEGATE_JUNIT: junit, NODEGATE_CONNECT_TIMEOUT: '3',
+      } });
+      const cases = readJUnit(await readFile(junit, 'utf8'));
+      expect(cases.map((c) => `${nodeOf(c)} ${c.id} ${c.status}`).sort()).toEqual(['web-a HOST-1.1.3 error', 'web-b HOST-1.1.3 error', 'web-c HOST-1.1.3 error']);
+      expect(cases.find((c) => nodeOf(c) === 'web-b')?.message).toContain(`ssh://root@127.0.0.1:${closed}`);
+      expect(listCalls(api)).toHaveLength(1);
+      expect(r.exitCode).toBe(3);
+    });
+  }, 150_000);
 
   describe.skipIf(!sshdLab.ok)(`over a real sshd on loopback${sshdLab.ok ? '' : ` (skipped: ${sshdLab.ok ? '' : sshdLab.reason})`}`, () => {
     let sshd: Sshd;

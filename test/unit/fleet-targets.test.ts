@@ -1,11 +1,13 @@
 // --nodes SELECTOR below the CLI: Nodes → SSH targets (pure), the settings it conflicts with, and the one list call
 // against the fixture API server (selector sent, no match, 403, 400, retried 500, persistent 503).
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Node } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fleetTargets } from '../../src/cluster/fleet.ts';
+import { parseAllDocuments } from 'yaml';
+import { fleetTargets, listNodesRequest } from '../../src/cluster/fleet.ts';
 import { UnexpectedResponseError } from '../../src/cluster/read.ts';
 import { ExitCode, NodegateError, UsageError } from '../../src/errors.ts';
 import { expandFleet, FleetListError } from '../../src/run/fleet.ts';
@@ -166,7 +168,7 @@ describe('expandFleet against the fixture API server', () => {
     const e = result.ok ? undefined : result.e;
     expect(e).toBeInstanceOf(FleetListError);
     expect((e as NodegateError).exitCode).toBe(ExitCode.unobservable);
-    expect((e as NodegateError).oneLine()).toMatch(/forbidden: list nodes \(core\) at cluster scope .*deploy\/rbac\.yaml.*grants "list nodes"/);
+    expect((e as NodegateError).oneLine()).toMatch(/forbidden: list nodes \(core\) at cluster scope .* — bind deploy\/rbac\.yaml's ClusterRole nodegate-read \(it grants "list nodes"\)/);
   });
 
   test('a 400 (the server rejects the selector) is a usage error; a 500 is retried; a lasting 503 is exit 3', async () => {
@@ -182,6 +184,14 @@ describe('expandFleet against the fixture API server', () => {
     const e = down.result.ok ? undefined : down.result.e;
     expect(e).toBeInstanceOf(FleetListError);
     expect((e as FleetListError).message).toMatch(/kept failing with HTTP 503 after retries/);
+  });
+
+  test('the hint is true: deploy/rbac.yaml\'s nodegate-read grants the one list --nodes makes', () => {
+    type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[] };
+    const docs = parseAllDocuments(readFileSync(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string }; rules?: Rule[] });
+    const rules = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'nodegate-read')?.rules ?? [];
+    const r = listNodesRequest();
+    expect(rules.some((rule) => rule.verbs.includes(r.verb) && (rule.apiGroups ?? []).includes(r.group) && (rule.resources ?? []).includes(r.resource))).toBe(true);
   });
 
   test('--nodes with no kubeconfig anywhere is a usage error saying the selector needs the API', async () => {
