@@ -14,8 +14,12 @@ import { startVm, stepTimer, vmLabAvailable, vmSh as sh, type Vm } from '../supp
 
 const lab = vmLabAvailable();
 const busybox = spawnSync('dpkg-query', ['-L', 'busybox-static'], { encoding: 'utf8' }).stdout?.split('\n').includes('/bin/busybox') ?? false;
-const ok = lab.ok && busybox;
-const skipReason = !lab.ok ? ` (skipped: ${lab.reason})` : busybox ? '' : ' (skipped: busybox-static is not installed: apt-get install -y busybox-static)';
+// Opt-in until diagnosed: its one run (2026-11-30, host load ~19) passed RES-6.2.1 over SSH (exit 137, oom_kill in
+// memory.events), then lost the SSH connection during the limits step and the VM stopped answering ssh for minutes.
+const optIn = process.env['NODEGATE_LIVE_VM'] === '1';
+const ok = lab.ok && busybox && optIn;
+const skipReason = !lab.ok ? ` (skipped: ${lab.reason})` : !busybox ? ' (skipped: busybox-static is not installed: apt-get install -y busybox-static)'
+  : optIn ? '' : ' (skipped: opt-in with NODEGATE_LIVE_VM=1 until the VM stall after the bomb step is diagnosed)';
 const fixtures = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
 const { timings, timed } = stepTimer();
 const work = mkdtempSync(join(tmpdir(), 'nodegate-live-vm-'));
