@@ -48,7 +48,8 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
       const facts = await gatherFacts(target, {
         node,
         requests: nodeRequests(nodeProfile),
-        followUps: nodeFollowUps,
+        // The node's profile names containerd's config path: imports are found wherever the config lives.
+        followUps: (round1) => nodeFollowUps(round1, nodeProfile),
         timeoutMs: settings.commandTimeoutMs,
       });
       return { node, target: setting.target, facts: { ...facts, runner: { tcp: { [readOnlyPort]: await outside } } } };
