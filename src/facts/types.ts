@@ -1,4 +1,5 @@
 // NodeFacts: everything one probe learned about a node, as plain data that can be saved and replayed.
+import type { HttpProbe } from './runner-probe.ts';
 
 export type FileType = 'file' | 'directory' | 'socket' | 'symlink' | 'other';
 
@@ -46,9 +47,12 @@ export interface ProbeInfo {
   readonly sudo: boolean;
 }
 
-/** What the machine running nodegate observed of the node itself (a TCP connect), beside the node's own view. */
+/** What the machine running nodegate observed of the node itself, beside the node's own view. */
 export interface RunnerFacts {
+  /** A bare TCP connect per port: what runs before HTTP probing recorded; kept so their snapshots still replay. */
   readonly tcp?: Readonly<Record<number, 'open' | 'refused' | 'timeout'>>;
+  /** An HTTP GET of /healthz per port: tells a kubelet answering apart from a forward that only accepts TCP. */
+  readonly http?: Readonly<Record<number, HttpProbe>>;
 }
 
 export interface NodeFacts {

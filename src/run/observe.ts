@@ -3,7 +3,7 @@
 import { TargetError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { nodeFollowUps, nodeRequests } from '../facts/node-requests.ts';
-import { tcpProbe } from '../facts/runner-probe.ts';
+import { httpProbe } from '../facts/runner-probe.ts';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
@@ -25,6 +25,11 @@ export function profileForNode(profile: Profile, node: string): Profile {
   return { ...profile, node: { ...profile.node, name: node } };
 }
 
+/** The URL of the kubelet's read-only /healthz on a host; an IPv6 literal is bracketed. */
+export function readOnlyPortUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`;
+}
+
 /** How a node is reached; a seam so tests can stand in a fake transport. */
 export type OpenTarget = typeof openTarget;
 
@@ -34,9 +39,10 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
   if (setting.unreachable !== undefined) return { node, target: setting.target, failure: 'unreachable', message: setting.unreachable };
   try {
     const spec = parseTargetSpec(setting.target);
-    // The runner's own view of the read-only port, taken while the probe runs on the node.
+    // The runner's own view of the read-only port, taken while the probe runs on the node: an HTTP GET, so a
+    // kubelet answering is told apart from a forward or another program that only accepts the connection.
     const readOnlyPort = nodeProfile.kubelet.legacyReadOnlyPort;
-    const outside = tcpProbe(spec.kind === 'ssh' ? spec.host : '127.0.0.1', readOnlyPort, 3000);
+    const outside = httpProbe(readOnlyPortUrl(spec.kind === 'ssh' ? spec.host : '127.0.0.1', readOnlyPort), { timeoutMs: 3000 });
     const target = await open(spec, {
       identityFile: settings.identityFile,
       knownHostsFile: settings.knownHostsFile,
@@ -52,7 +58,7 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
         followUps: (round1) => nodeFollowUps(round1, nodeProfile),
         timeoutMs: settings.commandTimeoutMs,
       });
-      return { node, target: setting.target, facts: { ...facts, runner: { tcp: { [readOnlyPort]: await outside } } } };
+      return { node, target: setting.target, facts: { ...facts, runner: { http: { [readOnlyPort]: await outside } } } };
     } finally {
       await target.close();
     }

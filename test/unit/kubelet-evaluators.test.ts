@@ -5,7 +5,8 @@ import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { kubeletEvaluators } from '../../src/evaluate/kubelet/index.ts';
 import { kubeletChecks, kubeletRuntimeChecks } from '../../src/catalog/kubelet.ts';
-import type { FileFact } from '../../src/facts/types.ts';
+import type { FileFact, RunnerFacts } from '../../src/facts/types.ts';
+import type { HttpProbe } from '../../src/facts/runner-probe.ts';
 import { file, missing, notFound, ran } from '../support/facts.ts';
 import { cmdlineOutput, compliantArgv, compliantConfig, hardeningDropIn, kdrift, kubeletCompliantFacts, type WithRunner } from '../support/kubelet-facts.ts';
 
@@ -292,6 +293,60 @@ describe('KUBELET-3.5.1 read-only port listener', () => {
   });
   it('passes a timeout from the runner', () => {
     expect(check('KUBELET-3.5.1')(kdrift(kubeletCompliantFacts(), { runner: { tcp: { 10255: 'timeout' } } })).status).toBe('pass');
+  });
+  // Live runs record the runner half as an HTTP GET of /healthz (RunnerFacts.http); the read-only server answers
+  // it with "ok" (pkg/kubelet/server/server.go: InstallDefaultHandlers puts healthz on the read-only server too).
+  const withHttp = (http: HttpProbe, extra: Partial<RunnerFacts> = {}): WithRunner => ({ ...kubeletCompliantFacts(), runner: { ...extra, http: { 10255: http } } });
+  it('fails a kubelet answering GET /healthz from the runner, though the node shows no listener', () => {
+    const v = check('KUBELET-3.5.1')(withHttp({ kind: 'http', status: 200, body: 'ok' }));
+    expect(v.status).toBe('fail');
+    expect(v.actual).toBe('no listener on :10255; runner GET /healthz: HTTP 200');
+    expect(v.message).toBe('a kubelet answers GET http://NODE:10255/healthz (HTTP 200 "ok"): the read-only port is serving. See KUBELET-3.3.1 for the setting.');
+  });
+  it('passes a TCP-only answer with no listener on the node, naming the forward: the kubelet is in the node\'s socket table whenever it serves', () => {
+    const v = check('KUBELET-3.5.1')(withHttp({ kind: 'no-http', detail: 'connected, but no HTTP answer within 3000ms' }));
+    expect(v.status).toBe('pass');
+    expect(v.actual).toBe('no listener on :10255; runner GET /healthz: TCP open, no HTTP answer: connected, but no HTTP answer within 3000ms');
+    expect(v.message).toContain('port 10255 accepts TCP but does not answer HTTP');
+    expect(v.message).toContain('a forward or another program, not a kubelet');
+    expect(v.message).toContain('the node itself has no listener on :10255, so the kubelet\'s read-only API is not served there: something between the runner and the node (a port forward, load balancer or NAT) accepts the connection');
+  });
+  it('fails a TCP-only answer with a listener on the node as another program holding the port', () => {
+    const facts = kdrift(withHttp({ kind: 'no-http', detail: 'connected, but the peer did not speak HTTP (HPE_INVALID_CONSTANT)' }), {
+      commands: { 'ss-listeners': ran('LISTEN 0 128 0.0.0.0:10255 0.0.0.0:* users:(("socat",pid=901,fd=5))\n') },
+    });
+    const v = check('KUBELET-3.5.1')(facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('the node listens on :10255 (0.0.0.0:10255 by users:(("socat",pid=901,fd=5))), and what answers there is not the kubelet\'s read-only API');
+    expect(v.message).not.toContain('the unauthenticated read-only API is served');
+  });
+  it('an HTTP answer that is not the kubelet\'s /healthz: passes as a forward with no node listener, fails with one', () => {
+    const other = withHttp({ kind: 'http', status: 404, body: 'not found' });
+    const v = check('KUBELET-3.5.1')(other);
+    expect(v.status).toBe('pass');
+    expect(v.message).toContain("something answers HTTP on :10255 (HTTP 404), not the kubelet's /healthz");
+    const held = check('KUBELET-3.5.1')(kdrift(other, { commands: { 'ss-listeners': ran('LISTEN 0 511 *:10255 *:* users:(("nginx",pid=77,fd=6))\n') } }));
+    expect(held.status).toBe('fail');
+    expect(held.message).toContain("something answers HTTP on :10255 (HTTP 404), not the kubelet's /healthz");
+    expect(held.message).toContain('another program holds the port');
+  });
+  it('passes a refused or timed-out GET, and the GET wins over a recorded TCP connect', () => {
+    expect(check('KUBELET-3.5.1')(withHttp({ kind: 'refused' })).status).toBe('pass');
+    expect(check('KUBELET-3.5.1')(withHttp({ kind: 'timeout' })).status).toBe('pass');
+    const v = check('KUBELET-3.5.1')(withHttp({ kind: 'refused' }, { tcp: { 10255: 'open' } }));
+    expect(v.status).toBe('pass');
+    expect(v.source).toContain('runner GET http://NODE:10255/healthz');
+  });
+  it('is an error when the runner could not reach the node to send the GET', () => {
+    const v = check('KUBELET-3.5.1')(withHttp({ kind: 'unreachable', detail: 'ENOTFOUND getaddrinfo ENOTFOUND node-1' }));
+    expect(v.status).toBe('error');
+    expect(v.message).toContain('the runner could not reach the node to probe it (not reached: ENOTFOUND');
+  });
+  it('still judges the node half first: a node listener fails even when the GET is refused', () => {
+    const facts = kdrift(withHttp({ kind: 'refused' }), { commands: { 'ss-listeners': ran('LISTEN 0 4096 *:10255 *:* users:(("kubelet",pid=812,fd=23))\n') } });
+    const v = check('KUBELET-3.5.1')(facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('the unauthenticated read-only API is served');
   });
 });
 

@@ -1,11 +1,14 @@
 // KUBELET-3.5.1: nothing answers on the legacy read-only port, seen from the node (listening sockets) and from
-// the runner (a TCP connect); settings can say 0 while a stale process or another program still listens.
+// the runner (an HTTP GET of /healthz; a TCP connect in older snapshots); settings can say 0 while a stale
+// process or another program still listens.
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { kubeletCmd, kubeletPaths } from '../../kubelet/paths.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { commandFact } from '../runtime/evidence.ts';
 import { runnerFacts } from './evidence.ts';
+import { describeHttpProbe, type HttpProbe } from '../../facts/runner-probe.ts';
+import { readOnlyPortAnswer, readOnlyPortWords, type ReadOnlyPortAnswer } from '../live/kubelet-api.ts';
 
 export interface Listener {
   readonly local: string;
@@ -56,20 +59,51 @@ function listeners(facts: NodeFacts): { ok: true; list: Listener[]; source: stri
   return { ok: false, why: `${why}; and ${kubeletPaths.procNetTcp} was not read` };
 }
 
+/** The runner's half in one shape: the HTTP GET when recorded, else the TCP connect older snapshots carry. */
+type RunnerView =
+  | { readonly kind: 'http'; readonly probe: HttpProbe; readonly answer: ReadOnlyPortAnswer }
+  | { readonly kind: 'tcp'; readonly state: 'open' | 'refused' | 'timeout' }
+  | { readonly kind: 'not-run' };
+
+function runnerView(facts: NodeFacts, port: number): RunnerView {
+  const runner = runnerFacts(facts);
+  const probe = runner?.http?.[port];
+  if (probe) return { kind: 'http', probe, answer: readOnlyPortAnswer(probe) };
+  const state = runner?.tcp?.[port];
+  return state ? { kind: 'tcp', state } : { kind: 'not-run' };
+}
+
 export function evaluateReadOnlyListener(facts: NodeFacts, profile: Profile): Verdict {
   const port = profile.kubelet.legacyReadOnlyPort;
-  const expected = `no listener on :${port} on the node, and a TCP connect from the runner refused or timing out`;
+  const view = runnerView(facts, port);
+  const expected =
+    view.kind === 'tcp'
+      ? `no listener on :${port} on the node, and a TCP connect from the runner refused or timing out`
+      : `no listener on :${port} on the node, and no kubelet answering GET /healthz from the runner (refused or timing out)`;
+  const runnerSource = view.kind === 'tcp' ? `runner TCP connect to :${port}` : `runner GET http://NODE:${port}/healthz`;
   const l = listeners(facts);
-  if (!l.ok) return error({ expected, actual: 'unknown', source: `ss -Htlnp; runner TCP connect to :${port}` }, l.why);
-  const source = `${l.source}; runner TCP connect to :${port}`;
+  if (!l.ok) return error({ expected, actual: 'unknown', source: `ss -Htlnp; ${runnerSource}` }, l.why);
+  const source = `${l.source}; ${runnerSource}`;
   const hits = l.list.filter((x) => x.port === port);
-  const runner = runnerFacts(facts)?.tcp?.[port];
   const node = hits.length ? `listening: ${hits.map((h) => `${h.local}${h.process ? ` ${h.process}` : ''}`).join(', ')}` : `no listener on :${port}`;
-  const actual = `${node}; runner connect: ${runner ?? 'not run'}`;
+  const runnerActual = view.kind === 'http' ? `runner GET /healthz: ${describeHttpProbe(view.probe)}` : `runner connect: ${view.kind === 'tcp' ? view.state : 'not run'}`;
+  const e = { expected, actual: `${node}; ${runnerActual}`, source };
+  // Accepted, but not answered the way the kubelet's read-only server answers /healthz.
+  const notKubelet = view.kind === 'http' && (view.answer === 'other-http' || view.answer === 'tcp-only');
+  const held = hits.map((h) => `${h.local}${h.process ? ` by ${h.process}` : ''}`).join(', ');
   const problems: string[] = [];
-  if (hits.length) problems.push(`the node listens on :${port} (${hits.map((h) => `${h.local}${h.process ? ` by ${h.process}` : ''}`).join(', ')}): the unauthenticated read-only API is served`);
-  if (runner === 'open') problems.push(`a TCP connect from the runner to the node's port ${port} succeeded`);
-  if (problems.length) return fail({ expected, actual, source }, `${problems.join('; ')}. See KUBELET-3.3.1 for the setting.`);
-  if (runner === undefined) return error({ expected, actual, source }, `the node has no listener on :${port}, but the runner's TCP probe of port ${port} was not run, so reachability from outside is unproven`);
-  return pass({ expected, actual, source });
+  if (hits.length) problems.push(notKubelet ? `the node listens on :${port} (${held}), and what answers there is not the kubelet's read-only API: another program holds the port` : `the node listens on :${port} (${held}): the unauthenticated read-only API is served`);
+  if (view.kind === 'tcp' && view.state === 'open') problems.push(`a TCP connect from the runner to the node's port ${port} succeeded`);
+  if (view.kind === 'http' && (view.answer === 'kubelet' || (notKubelet && hits.length))) problems.push(readOnlyPortWords(port, view.probe));
+  if (problems.length) return fail(e, `${problems.join('; ')}. See KUBELET-3.3.1 for the setting.`);
+  if (view.kind === 'not-run') return error(e, `the node has no listener on :${port}, but the runner's probe of port ${port} was not run, so reachability from outside is unproven`);
+  if (view.kind === 'http' && view.answer === 'unknown') return error(e, `the node has no listener on :${port}, but the runner could not reach the node to probe it (${describeHttpProbe(view.probe)}), so reachability from outside is unproven`);
+  // The kubelet runs in the node's own network namespace, so a kubelet serving the port is always in the node's
+  // socket table. With none there, what accepts the runner's connection without answering as a kubelet is a
+  // forward in between (a load balancer, NAT, a hypervisor's port forward, a hostPort DNAT to a pod): the
+  // read-only API is not served, and the check passes saying so rather than blaming the kubelet.
+  if (notKubelet) {
+    return pass(e, `${readOnlyPortWords(port, view.probe)}; the node itself has no listener on :${port}, so the kubelet's read-only API is not served there: something between the runner and the node (a port forward, load balancer or NAT) accepts the connection; close it there if it should not exist`);
+  }
+  return pass(e);
 }
