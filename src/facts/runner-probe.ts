@@ -1,24 +1,7 @@
-// What the machine running nodegate sees of a node from outside: is a TCP port answering (the read-only port),
-// and does something speak HTTP there (a kubelet answering, told apart from a forwarded port that only accepts TCP)?
+// What the machine running nodegate sees of a node from outside: does something speak HTTP on a port (a kubelet
+// answering, told apart from a forwarded port that only accepts TCP), and how does the kubelet API treat a caller?
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
-
-export type PortState = 'open' | 'refused' | 'timeout';
-
-/** One TCP connect, closed at once; anything but a handshake or a refusal counts as not answering. */
-export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<PortState> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (state: PortState) => {
-      socket.destroy();
-      resolve(state);
-    };
-    socket.setTimeout(timeoutMs, () => done('timeout'));
-    socket.once('connect', () => done('open'));
-    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'timeout'));
-  });
-}
 
 /**
  * One HTTP(S) GET. `http` is an answer (any status); `no-http` means the TCP handshake succeeded but no HTTP
