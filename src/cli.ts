@@ -7,12 +7,11 @@ import { parseArgs } from 'node:util';
 import { ExitCode, InternalError, reportBugHint, UsageError } from './errors.ts';
 import { failureReport } from './run/failure.ts';
 import { expandFleet } from './run/fleet.ts';
-import { observeNodes } from './run/observe.ts';
+import { observeNodes, type Observation } from './run/observe.ts';
 import { prepareRun } from './run/prepare.ts';
 import { defaultCommandTimeoutSeconds, defaultConcurrency, defaultConnectTimeoutSeconds, resolveSettings, type Flags, type RunSettings } from './run/settings.ts';
 import { suiteChecks, suiteConfig } from './run/suite-config.ts';
 import type { Handoff, Observations } from './run/context.ts';
-import type { CheckMeta } from './run/meta.ts';
 
 const usage = `Usage: nodegate [options]
 
@@ -127,8 +126,9 @@ async function writeHandoff(file: string, handoff: Handoff): Promise<void> {
 }
 
 /** One line per node that could not be observed at all: the reason, as the transport stated it. */
-function unobservableLines(metas: readonly CheckMeta[]): string[] {
-  return [...new Set(metas.filter((m) => m.unobservable).map((m) => `${m.node}: ${m.message}`))];
+/** One line per node that could not be observed: why, as its observation says (not each check's own wording). */
+function unobservableLines(observations: readonly Observation[]): string[] {
+  return observations.flatMap((o) => ('failure' in o ? [`${o.node}: ${o.message}`] : []));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -203,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
   if (errors.length > 0 || !reporter.lastOutcome) {
     throw new InternalError(`the run did not complete (${errors.length} unhandled error(s) above)`);
   }
-  for (const line of unobservableLines(reporter.lastMetas)) process.stderr.write(`nodegate: ${line}\n`);
+  for (const line of unobservableLines(await observed)) process.stderr.write(`nodegate: ${line}\n`);
   if (reporter.lastOutcome.exitCode === ExitCode.internal) process.stderr.write(`nodegate: ${reporter.lastOutcome.reason} — ${reportBugHint}\n`);
   return reporter.lastOutcome.exitCode;
 }
