@@ -1,12 +1,11 @@
 // The runner's HTTP(S) probe and the kubelet API verdicts built on it, against small local servers on 127.0.0.1:
 // a kubelet answering /healthz is told apart from a port that only accepts TCP (KUBELET-3.5.1's runner half),
 // anonymous → 401 (KUBELET-3.5.2), a token with no RBAC → 403 (KUBELET-3.5.3).
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { httpProbe } from '../../src/facts/runner-probe.ts';
 import { kubeletAnonymous, kubeletAuthorizes, readOnlyPortAnswer, readOnlyPortWords } from '../../src/evaluate/live/kubelet-api.ts';
 import { hardenedKubelet, startFakeKubelet, type FakeKubelet } from '../support/fake-apiserver-kubelet.ts';
+import { closedPort, tcpOnlyListener } from '../support/loopback-listeners.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,32 +18,10 @@ async function kubelet(...args: Parameters<typeof startFakeKubelet>): Promise<Fa
   return k;
 }
 
-/** A TCP listener that does what a port forward to nothing does: accept, then stay silent or write junk and close. */
 async function tcpOnly(behaviour: 'silent' | 'junk'): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    if (behaviour === 'junk') s.end('SSH-2.0-OpenSSH_9.6\r\n');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  const l = await tcpOnlyListener(behaviour);
+  closers.push(l.close);
+  return l.port;
 }
 
 describe('KUBELET-3.5.1 runner half: HTTP GET /healthz on the read-only port', () => {

@@ -1,7 +1,6 @@
 // KUBELET-3.5.1 end to end: observeNodes on the local target does its runner half as an HTTP GET of /healthz on
 // the profile's read-only port, against small servers on 127.0.0.1 (a kubelet, a TCP-only listener, nothing),
 // records it as RunnerFacts.http, and the evaluator judges those facts with the node's own socket table.
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import type { Profile } from '../../src/profile/schema.ts';
 import { observeNodes, readOnlyPortUrl, type ReadCluster } from '../../src/run/observe.ts';
 import { resolveSettings } from '../../src/run/settings.ts';
 import { hardenedKubelet, startFakeKubelet } from '../support/fake-apiserver-kubelet.ts';
+import { closedPort, tcpOnlyListener } from '../support/loopback-listeners.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,28 +28,9 @@ const noCluster: ReadCluster = async () => ({ kind: 'none', reason: 'no cluster 
 
 /** A listener that accepts and never answers, like a port forward to nothing. */
 async function silentListener(): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  const l = await tcpOnlyListener('silent');
+  closers.push(l.close);
+  return l.port;
 }
 
 /** Observe this machine as the node, with the read-only port moved to `port`; the facts and the profile used. */
