@@ -85,7 +85,10 @@ exit 0
 
 /** RES-6.2.3: a container limited to 128Mi / 200m prints its own memory.max and cpu.max (cgroup v2 only). */
 export function limitsScript(c: StepContext, image: string): string {
-  const inner = 'printf "@@ memory.max %s\\n" "$(cat /sys/fs/cgroup/memory.max)"; printf "@@ cpu.max %s\\n" "$(cat /sys/fs/cgroup/cpu.max)"';
+  // Without a cgroup namespace (ctr's default spec) /sys/fs/cgroup is the node's root, which has no memory.max: the
+  // container's own cgroup is the path /proc/self/cgroup names ("0::/NS/NAME"; "0::/" inside a cgroupns).
+  const inner = 'd=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup); echo "@@ cgroup-dir $d"; ' +
+    'printf "@@ memory.max %s\\n" "$(cat "$d/memory.max")"; printf "@@ cpu.max %s\\n" "$(cat "$d/cpu.max")"';
   return `${prelude(c)}cg=$(cgv); mark cgroup "$cg"
 [ "$cg" = v2 ] || exit 0
 out=$(ctr_ run --rm --memory-limit ${limits.memoryBytes} --cpus ${limits.cpus} ${shq(image)} ${shq(`ng-${c.runId}-limits`)} sh -c ${shq(inner)} 2>&1)

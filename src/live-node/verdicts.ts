@@ -73,6 +73,8 @@ export function evaluateLimits(r: Record_, source: string): Verdict {
       `The limits container did not report both files (ctr run exit ${first(r, 'run-exit') ?? 'unknown'}): ${excerpt(r, 'in-out') || 'no output'}.`);
   }
   const actual = `memory.max ${memoryMax}, cpu.max "${cpuMax}"`;
+  const dir = first(r, 'in-cgroup-dir');
+  if (dir) source = `${source}, ${dir} inside the container`;
   const wrong: string[] = [];
   if (memoryMax !== String(limits.memoryBytes)) wrong.push(`memory.max is ${memoryMax}, not ${limits.memoryBytes}`);
   if (cpuMax !== '20000 100000') wrong.push(`cpu.max is "${cpuMax}", not "20000 100000"`);

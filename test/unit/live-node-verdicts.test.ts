@@ -82,6 +82,9 @@ describe('RES-6.2.3 limits in the cgroup', () => {
 
   it('passes with 134217728 and "20000 100000" read inside the container', () => {
     expect(evaluateLimits(parseRecord(v2('134217728', '20000 100000')), src)).toMatchObject({ status: 'pass', actual: 'memory.max 134217728, cpu.max "20000 100000"' });
+    // ctr gives no cgroup namespace: the container reads its own cgroup under the path /proc/self/cgroup names.
+    const v = evaluateLimits(parseRecord(`@@ in-cgroup-dir /sys/fs/cgroup/ns/c\n${v2('134217728', '20000 100000')}`), src);
+    expect(v.source).toBe('ctr run on local, /sys/fs/cgroup/ns/c inside the container');
   });
 
   it('fails naming each file that is wrong', () => {
