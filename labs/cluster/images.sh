@@ -152,10 +152,12 @@ Connection: close
 ' "$path" "$hostport" |
   nc -w "$timeout" "$host" "$port") || true
 status=$(printf '%s
-' "$resp" | head -1 | tr -d '')
+' "$resp" | head -1 | tr -d '
+')
 [ -n "$status" ] || { echo "wget: can't connect to remote host ($host): no answer within ${timeout}s" >&2; exit 1; }
 body=$(printf '%s
-' "$resp" | sed '1,/^*$/d')
+' "$resp" | sed '1,/^
+*$/d')
 case $status in
   "HTTP/"*" 2"??*|"HTTP/"*" 3"??*) ;;
   *) echo "wget: server returned error: $status" >&2; exit 1 ;;
@@ -165,6 +167,14 @@ if [ "$out" = - ]; then printf '%s
 ' "$body" >"$out"; fi
 SH
 chmod 0755 "$bb/bin/wget"
+# The live checks' restricted pod runs the guide's `nginx -g 'daemon off;'` in the web image: answer on 80 with
+# busybox httpd in the foreground instead (uid 101 binds 80 with the NET_BIND_SERVICE the guide adds).
+cat >"$bb/bin/nginx" <<'SH'
+#!/bin/sh
+# nodegate lab stand-in for nginx: every argument is ignored; serves /www on port 80 in the foreground.
+exec httpd -f -v -p 80 -h /www
+SH
+chmod 0755 "$bb/bin/nginx"
 
 # Like busybox:1.36, no entrypoint and sh as the command, so `kubectl run … -- wget …` runs wget.
 image "nodegate.lab/busybox:$bb_tag" "$bb" '[]' '["sh"]'

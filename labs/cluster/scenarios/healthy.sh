@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Scenario "healthy": the guide's workload namespaces enforce Pod Security (restricted) and carry its
+# default-deny-ingress policy, and kube-router's policy controller runs. Also undoes every other scenario here.
+source "$(dirname "$0")/lib.sh"
+for ns in $workload_namespaces; do
+  kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl label --overwrite namespace "$ns" pod-security.kubernetes.io/enforce=restricted \
+    pod-security.kubernetes.io/enforce-version=latest >/dev/null
+  kubectl -n "$ns" apply -f - >/dev/null <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: default-deny-ingress }
+spec: { podSelector: {}, policyTypes: [Ingress] }
+YAML
+done
+kubectl delete pod -n flask-apps run-mounter --ignore-not-found --wait=true >/dev/null
+# kube-router as up.sh starts it, unless it is already running.
+if ! nsenter_node sh -c 'kill -0 "$(cat /run/kube-router.pid 2>/dev/null)" 2>/dev/null'; then
+  nsenter_node sh -c "setsid '$bin/kube-router' --kubeconfig=/etc/kubernetes/kube-router.conf --hostname-override=$node \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false --health-port=20244 \
+    >>'$nd/log/kube-router.log' 2>&1 </dev/null & echo \$! >/run/kube-router.pid"
+  # Its first sync programs the policies; NET-5.4.1 run right after would race it.
+  sleep 3
+fi
+echo "healthy: workload namespaces labelled restricted with default-deny-ingress; kube-router running"
