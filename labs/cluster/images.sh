@@ -117,13 +117,17 @@ echo "stress: holding $bytes with dd" >&2
 while :; do dd if=/dev/zero of=/dev/null bs="$bytes" count=1000000 2>/dev/null || exit $?; done
 SH
 chmod 0755 "$bb/bin/stress"
-# Debian 12's busybox-static wget dies with SIGSEGV right after it starts (any arguments; measured), so the image's
-# wget is this script: HTTP/1.0 over busybox nc, for the forms the guide and the live checks use.
+# Debian 12's busybox-static wget dies with SIGSEGV as soon as it resolves a name (any arguments; measured): a
+# static glibc cannot load the NSS modules getaddrinfo needs, and busybox nc given a name crashes the same way.
+# So the image's wget is this script: names through busybox nslookup (its own DNS client) with resolv.conf's
+# search list, HTTP/1.0 over busybox nc, and https through nc -e and busybox ssl_client (no certificate check,
+# like `wget --no-check-certificate`), for the forms the guide and the live checks use.
 rm "$bb/bin/wget"
 cat >"$bb/bin/wget" <<'SH'
 #!/bin/sh
-# nodegate lab wget: wget [-q] [-O FILE|-] [-T SECS|--timeout=SECS] http://HOST[:PORT][/PATH] over busybox nc.
-# Exit 0 on an HTTP 2xx/3xx answer, 1 when nothing answered in time or the status is an error, as wget does.
+# nodegate lab wget: wget [-q] [-O FILE|-] [-T SECS|--timeout=SECS] http[s]://HOST[:PORT][/PATH] over busybox nc.
+# Exit 0 on an HTTP 2xx/3xx answer, 1 when the name does not resolve, nothing answered in time or the status is
+# an error, with wget's messages ("bad address", "server returned error: HTTP/1.1 401 …").
 out=index.html timeout=10 quiet= url=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -139,32 +143,46 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-rest=${url#http://}
+case $url in https://*) tls=1 rest=${url#https://} port=443 ;; *) tls= rest=${url#http://} port=80 ;; esac
 hostport=${rest%%/*}
 case $rest in */*) path=/${rest#*/} ;; *) path=/ ;; esac
-case $hostport in *:*) host=${hostport%:*} port=${hostport##*:} ;; *) host=$hostport port=80 ;; esac
-[ -n "$quiet" ] || echo "Connecting to $hostport" >&2
-resp=$(printf 'GET %s HTTP/1.0
-Host: %s
-User-Agent: nodegate-lab-wget
-Connection: close
-
-' "$path" "$hostport" |
-  nc -w "$timeout" "$host" "$port") || true
-status=$(printf '%s
-' "$resp" | head -1 | tr -d '
-')
-[ -n "$status" ] || { echo "wget: can't connect to remote host ($host): no answer within ${timeout}s" >&2; exit 1; }
-body=$(printf '%s
-' "$resp" | sed '1,/^
-*$/d')
+case $hostport in *:*) host=${hostport%:*} port=${hostport##*:} ;; *) host=$hostport ;; esac
+# A name with fewer than five dots is tried with each search domain first, as the resolver does with ndots:5.
+resolve() {
+  case $1 in *[!0-9.]*) ;; *) echo "$1"; return 0 ;; esac
+  names=$1
+  case $1 in *.) names=${1%.} ;; *)
+    dots=$(printf '%s' "$1" | tr -cd . | wc -c)
+    search=$(sed -n 's/^search //p' /etc/resolv.conf 2>/dev/null)
+    if [ "$dots" -lt 5 ]; then names=; for d in $search; do names="$names $1.$d"; done; names="$names $1"; fi ;;
+  esac
+  for n in $names; do
+    ip=$(nslookup -type=a "$n" 2>/dev/null | awk '/^Name:/ { found = 1 } found && /^Address/ { print $2; exit }')
+    [ -n "$ip" ] && { echo "$ip"; return 0; }
+  done
+  return 1
+}
+ip=$(resolve "$host") || { echo "wget: bad address '$host'" >&2; exit 1; }
+[ -n "$quiet" ] || echo "Connecting to $hostport ($ip:$port)" >&2
+# The request is printed where it is sent: $(…) would strip its closing blank line.
+export WGET_PATH=$path WGET_HOST=$hostport
+request() { printf 'GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nodegate-lab-wget\r\nConnection: close\r\n\r\n' "$WGET_PATH" "$WGET_HOST"; }
+if [ -n "$tls" ]; then
+  tmp=$(mktemp) || exit 1
+  # nc -e hands the connected socket to the child as fds 0 and 1; ssl_client speaks TLS on them.
+  SNI=$host OUT=$tmp nc -w "$timeout" "$ip" "$port" -e sh -c 'exec 3<&0 4>&1; printf "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nodegate-lab-wget\r\nConnection: close\r\n\r\n" "$WGET_PATH" "$WGET_HOST" | ssl_client -s 4 -r 3 -n "$SNI" >"$OUT" 2>/dev/null' 2>/dev/null || true
+  resp=$(cat "$tmp"); rm -f "$tmp"
+else
+  resp=$(request | nc -w "$timeout" "$ip" "$port" 2>/dev/null) || true
+fi
+status=$(printf '%s\n' "$resp" | head -1 | tr -d '\r')
+[ -n "$status" ] || { echo "wget: can't connect to remote host ($ip): no answer within ${timeout}s" >&2; exit 1; }
+body=$(printf '%s\n' "$resp" | sed '1,/^\r*$/d')
 case $status in
   "HTTP/"*" 2"??*|"HTTP/"*" 3"??*) ;;
   *) echo "wget: server returned error: $status" >&2; exit 1 ;;
 esac
-if [ "$out" = - ]; then printf '%s
-' "$body"; else printf '%s
-' "$body" >"$out"; fi
+if [ "$out" = - ]; then printf '%s\n' "$body"; else printf '%s\n' "$body" >"$out"; fi
 SH
 chmod 0755 "$bb/bin/wget"
 # The live checks' restricted pod runs the guide's `nginx -g 'daemon off;'` in the web image: answer on 80 with
