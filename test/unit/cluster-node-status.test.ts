@@ -26,7 +26,7 @@ describe('KUBELET-3.1.4 Node registered and Ready', () => {
   test('Ready=Unknown fails, pointing at the kubelet', () => {
     const v = evaluateNodeReady(undefined, setCondition({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }), profile);
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('the Node is not Ready: Ready=Unknown (NodeStatusUnknown: Kubelet stopped posting node status.). The kubelet stopped posting status (down, or cut off from the API server): `journalctl -u kubelet`.');
+    expect(v.message).toBe('the Node is not Ready: Ready=Unknown (NodeStatusUnknown: Kubelet stopped posting node status.). The kubelet stopped posting status (down, or cut off from the API server): `journalctl -u kubelet`.\n(kubelet journal not read: the node itself was not observed in this run (a cluster-only run, or its probe failed; see that node\'s line); run `journalctl -u kubelet` on the node)');
   });
   test('no such Node (404) fails: it never registered', async () => {
     const f = await gatherScenario(scenario('no node', (s) => ({ objects: { ...s.objects, nodes: [] } })));
@@ -69,7 +69,7 @@ describe('NET-5.1.1 network available', () => {
   test('NetworkUnavailable=False passes', () => expect(evaluateNetworkAvailable(undefined, ok, profile)).toMatchObject({ status: 'pass', actual: 'NetworkUnavailable=False (CiliumIsUp: Cilium is running on this node)' }));
   test('NetworkUnavailable=True fails', () => {
     const v = evaluateNetworkAvailable(undefined, setCondition({ type: 'NetworkUnavailable', status: 'True', reason: 'NoRouteCreated' }), profile);
-    expect(v).toMatchObject({ status: 'fail', message: "the Node's network is unavailable: NetworkUnavailable=True (NoRouteCreated). Pods on it get no network; check the Cilium agent on this node (NET-5.1.2)." });
+    expect(v).toMatchObject({ status: 'fail', message: "the Node's network is unavailable: NetworkUnavailable=True (NoRouteCreated). Pods on it get no network; check the Cilium agent on this node (NET-5.1.2).\nCNI on this node: Cilium agent: kube-system/cilium-x7k2p Running, Ready (NET-5.1.2; `kubectl -n kube-system logs cilium-x7k2p`).\n(containerd journal not read: the node itself was not observed in this run (a cluster-only run, or its probe failed; see that node's line); run `journalctl -u containerd` on the node)" });
   });
   test('403: error', () => expect(evaluateNetworkAvailable(undefined, nodeForbidden, profile).status).toBe('error'));
 });

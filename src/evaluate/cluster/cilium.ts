@@ -4,13 +4,8 @@
 import type { ClusterFacts, PodSummary } from '../../cluster/types.ts';
 import type { NodeFacts } from '../../facts/types.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { podState } from './diagnosis.ts';
 import { listSome, needRead, podRef, selects, type ClusterCheckProfile } from './evidence.ts';
-
-const podState = (p: PodSummary): string => {
-  const waiting = p.containerStatuses.filter((s) => s.state !== 'running').map((s) => `${s.name} ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
-  const restarts = p.containerStatuses.reduce((n, s) => n + s.restartCount, 0);
-  return `${podRef(p)} ${p.phase}, ${p.ready ? 'Ready' : 'not Ready'}${restarts ? `, ${restarts} restarts` : ''}${waiting.length ? `, ${waiting.join(', ')}` : ''}`;
-};
 
 type Agents = { ok: true; pods: PodSummary[]; source: string } | { ok: false; verdict: Verdict };
 

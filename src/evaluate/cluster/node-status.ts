@@ -4,24 +4,25 @@
 import type { ClusterFacts, Condition, NodeObject } from '../../cluster/types.ts';
 import type { NodeFacts } from '../../facts/types.ts';
 import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
+import { cniHint, journalExcerpt, notReadyDiagnosis, pressureDiagnosis } from './diagnosis.ts';
 import { needRead, noClusterReason, type ClusterCheckProfile } from './evidence.ts';
 
 const describeCondition = (c: Condition): string => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`;
 
 /** KUBELET-3.1.4: a Node named node.name exists and its Ready condition is True. */
-export function evaluateNodeReady(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, _profile: ClusterCheckProfile): Verdict {
+export function evaluateNodeReady(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = 'the Node object exists and its Ready condition is True';
   if (!cluster) return skip({ expected, actual: 'not observed', source: 'none' }, noClusterReason);
   const source = `GET /api/v1/nodes/${cluster.node}`;
   const r = cluster.nodeObject;
   // Not found is the evidence here: the node never registered (or was deleted), not a failure to observe.
-  if (!r.ok && r.failure.kind === 'not-found') return fail({ expected, actual: 'no such Node', source }, `no Node named ${cluster.node} is registered: the kubelet never joined (kubeadm join) or registers under another name (--hostname-override; HOST-1.1.1).`);
+  if (!r.ok && r.failure.kind === 'not-found') return fail({ expected, actual: 'no such Node', source }, `no Node named ${cluster.node} is registered: the kubelet never joined (kubeadm join) or registers under another name (--hostname-override; HOST-1.1.1).\n${journalExcerpt(node, cluster, 'kubelet')}`);
   if (!r.ok) return error({ expected, actual: 'unknown', source }, r.failure.message);
   const ready = r.value.conditions.find((c) => c.type === 'Ready');
   if (!ready) return error({ expected, actual: 'no Ready condition', source }, `the Node ${cluster.node} reports no Ready condition: the kubelet has not posted status yet`);
   const actual = describeCondition(ready);
   if (ready.status === 'True') return pass({ expected, actual, source });
-  return fail({ expected, actual, source }, `the Node is not Ready: ${actual}. ${ready.status === 'Unknown' ? 'The kubelet stopped posting status (down, or cut off from the API server): `journalctl -u kubelet`.' : 'Read the reason; with "container runtime network not ready" the CNI (Cilium) is down on this node.'}`);
+  return fail({ expected, actual, source }, `the Node is not Ready: ${actual}. ${ready.status === 'Unknown' ? 'The kubelet stopped posting status (down, or cut off from the API server): `journalctl -u kubelet`.' : 'Read the reason; with "container runtime network not ready" the CNI (Cilium) is down on this node.'}\n${notReadyDiagnosis(node, cluster, profile, ready)}`);
 }
 
 /** "v1.31.4" / "1.31" → minor; undefined when it is not such a version. */
@@ -61,7 +62,7 @@ function nodeFor(cluster: ClusterFacts | undefined, expected: string, source: st
 }
 
 /** NET-5.1.1: NetworkUnavailable is not True (absent means the CNI never set it, which is fine). */
-export function evaluateNetworkAvailable(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, _profile: ClusterCheckProfile): Verdict {
+export function evaluateNetworkAvailable(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = 'Node condition NetworkUnavailable is not True';
   const source = 'Node status.conditions';
   const n = nodeFor(cluster, expected, source);
@@ -69,14 +70,14 @@ export function evaluateNetworkAvailable(_node: NodeFacts | undefined, cluster: 
   const c = n.node.conditions.find((x) => x.type === 'NetworkUnavailable');
   if (!c) return pass({ expected, actual: 'NetworkUnavailable not reported', source }, 'the CNI did not set the condition; no route controller claims the network is down');
   const actual = describeCondition(c);
-  if (c.status === 'True') return fail({ expected, actual, source }, `the Node's network is unavailable: ${actual}. Pods on it get no network; check the Cilium agent on this node (NET-5.1.2).`);
+  if (c.status === 'True') return fail({ expected, actual, source }, `the Node's network is unavailable: ${actual}. Pods on it get no network; check the Cilium agent on this node (NET-5.1.2).\n${cniHint(node, cluster, profile)}`);
   return pass({ expected, actual, source });
 }
 
 const pressures = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
 
 /** RES-6.3.1: MemoryPressure, DiskPressure, PIDPressure are all False. */
-export function evaluateNoPressure(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, _profile: ClusterCheckProfile): Verdict {
+export function evaluateNoPressure(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, _profile: ClusterCheckProfile): Verdict {
   const expected = `${pressures.join(', ')} all False`;
   const source = 'Node status.conditions';
   const n = nodeFor(cluster, expected, source);
@@ -85,7 +86,7 @@ export function evaluateNoPressure(_node: NodeFacts | undefined, cluster: Cluste
   const actual = seen.map(({ p, c }) => (c ? `${p}=${c.status}` : `${p} not reported`)).join(', ');
   const missing = seen.filter(({ c }) => !c).map(({ p }) => p);
   const on = seen.filter(({ c }) => c && c.status !== 'False');
-  if (on.length) return fail({ expected, actual, source }, `${on.map(({ c }) => (c ? describeCondition(c) : '')).join('; ')}. Under pressure the kubelet evicts pods and the scheduler avoids the node: find what fills memory, disk or PIDs (\`kubectl describe node\`).`);
+  if (on.length) return fail({ expected, actual, source }, `${on.map(({ c }) => (c ? describeCondition(c) : '')).join('; ')}. Under pressure the kubelet evicts pods and the scheduler avoids the node: find what fills memory, disk or PIDs (\`kubectl describe node\`).\n${pressureDiagnosis(node, cluster, on.flatMap(({ c }) => (c ? [c] : [])))}`);
   if (missing.length) return error({ expected, actual, source }, `the kubelet reports no ${missing.join(', ')} condition, so pressure is unobserved`);
   return pass({ expected, actual, source });
 }
