@@ -151,14 +151,9 @@ function evaluateResource(r: Resource, node: NodeFacts | undefined, cluster: Clu
   const wantText = tg.ok && tg.value ? `, profile wants ≈${tg.value.text} ± ${tg.value.toleranceText}` : '';
   const expected = `allocatable ${checkName[r]} = ${formula}${wantText}${cluster ? `; status.allocatable within ${cp.allocatable.apiTolerance} of it` : ''}`;
   if (!tg.ok) return error({ expected, actual: 'unknown', source: 'profile' }, tg.error);
-  if (!node && !cluster) return skip({ expected, actual: 'not observed', source: 'none' }, `neither the node nor a cluster was observed; ${noClusterReason}`);
-
-  // With a cluster, the Node must be readable: a 403 here is an error, never a pass on the node-side sum alone.
-  let api: NodeObject | undefined;
-  if (cluster) {
-    if (!cluster.nodeObject.ok) return error({ expected, actual: 'unknown', source: `Node ${cluster.node}` }, cluster.nodeObject.failure.message);
-    api = cluster.nodeObject.value;
-  }
+  const observed = nodeObjectIfAny(expected, node, cluster);
+  if ('verdict' in observed) return observed.verdict;
+  const api = observed.api;
   const res = kubeletReservations(node, cluster);
   const cap = capacityOf(r, node, api, cp.kubeletRootDir);
   const sourceParts = [cap.ok ? cap.value.source : r === 'memory' ? capacityPaths.meminfo : 'node capacity', `kubelet settings from ${res.ok ? res.value.source : 'unknown'}`];
@@ -207,6 +202,17 @@ function evaluateResource(r: Resource, node: NodeFacts | undefined, cluster: Clu
 }
 
 export const evaluateAllocatableMemory = (node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict => evaluateResource('memory', node, cluster, profile);
+/**
+ * What both halves of an allocatable check stand on: something observed, and, with a cluster, a readable Node —
+ * a 403 on it is an error, never a pass on the node-side sum alone.
+ */
+function nodeObjectIfAny(expected: string, node: NodeFacts | undefined, cluster: ClusterFacts | undefined): { verdict: Verdict } | { api: NodeObject | undefined } {
+  if (!node && !cluster) return { verdict: skip({ expected, actual: 'not observed', source: 'none' }, `neither the node nor a cluster was observed; ${noClusterReason}`) };
+  if (!cluster) return { api: undefined };
+  if (!cluster.nodeObject.ok) return { verdict: error({ expected, actual: 'unknown', source: `Node ${cluster.node}` }, cluster.nodeObject.failure.message) };
+  return { api: cluster.nodeObject.value };
+}
+
 export const evaluateAllocatableCpu = (node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict => evaluateResource('cpu', node, cluster, profile);
 export const evaluateAllocatableEphemeral = (node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict => evaluateResource('ephemeral-storage', node, cluster, profile);
 
@@ -214,12 +220,9 @@ export const evaluateAllocatableEphemeral = (node: NodeFacts | undefined, cluste
 export function evaluateAllocatablePods(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const want = profile.kubelet.maxPods;
   const expected = `allocatable pods = maxPods = ${want}`;
-  if (!node && !cluster) return skip({ expected, actual: 'not observed', source: 'none' }, `neither the node nor a cluster was observed; ${noClusterReason}`);
-  let api: NodeObject | undefined;
-  if (cluster) {
-    if (!cluster.nodeObject.ok) return error({ expected, actual: 'unknown', source: `Node ${cluster.node}` }, cluster.nodeObject.failure.message);
-    api = cluster.nodeObject.value;
-  }
+  const observed = nodeObjectIfAny(expected, node, cluster);
+  if ('verdict' in observed) return observed.verdict;
+  const api = observed.api;
   const res = kubeletReservations(node, cluster);
   if (!res.ok) return error({ expected, actual: 'unknown', source: api ? `Node ${api.name} status.allocatable.pods` : 'kubelet settings' }, res.error);
   const source = [`kubelet settings from ${res.value.source}`, ...(api ? [`Node ${api.name} status.allocatable.pods`] : []), ...(res.value.configzNote ? [res.value.configzNote] : [])].join('; ');
