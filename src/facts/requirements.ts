@@ -60,6 +60,8 @@ export const cmd = {
   containerdActive: 'containerd-is-active',
   containerdEnabled: 'containerd-is-enabled',
   containerdJournal: 'containerd-journal',
+  /** Kernel OOM kills this boot (RES-6.3.1's diagnosis under MemoryPressure). */
+  kernelOomJournal: 'kernel-oom-journal',
   containerdState: 'containerd-unit-state',
   containerdVersion: 'containerd-version',
   ctrVersion: 'ctr-version',
@@ -155,6 +157,9 @@ export function hostAndRuntimeRequests(profile: Profile): ProbeRequest[] {
     // NRestarts, ActiveEnterTimestamp and the node's clock: a crash-looping containerd reads "active" between restarts.
     { kind: 'script', name: cmd.containerdState, requires: 'systemctl', script: unitStateScript('containerd') },
     { kind: 'command', name: cmd.containerdJournal, argv: ['journalctl', '-u', 'containerd', '-n', '20', '--no-pager', '-o', 'short-iso'], needsSystemd: true },
+    // The kernel's OOM-killer lines, last 20 this boot; an all-lowercase --grep is case-insensitive (journalctl(1)),
+    // and with no match journalctl prints "-- No entries --" and exits 1.
+    { kind: 'command', name: cmd.kernelOomJournal, argv: ['journalctl', '-k', '-n', '20', '--no-pager', '-o', 'short-iso', '--grep', 'oom-kill|out of memory|killed process'], needsSystemd: true },
     { kind: 'command', name: cmd.containerdVersion, argv: ['containerd', '--version'] },
     { kind: 'command', name: cmd.ctrVersion, argv: ['ctr', '--address', socket, '--connect-timeout', '2s', '--timeout', '3s', 'version'], timeoutSeconds: 6, needsSocket: socket },
     { kind: 'command', name: cmd.runcVersion, argv: ['runc', '--version'] },

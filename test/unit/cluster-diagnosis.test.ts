@@ -41,7 +41,13 @@ const kubeletEvictJournal = [
   j('kubelet', 812, 'I1130 05:20:02.000003     812 eviction_manager.go:616] "Eviction manager: pod is evicted successfully" pod="default/stress-7f9c"', '05:20:02'),
 ].join('\n');
 
-const nodeWith = (kubelet: string, containerd = ''): NodeFacts => drift(compliantFacts(), { commands: { 'kubelet-journal': ran(kubelet), 'containerd-journal': ran(containerd) } });
+const nodeWith = (kubelet: string, containerd = '', oom = ran('-- No entries --\n', 1)): NodeFacts =>
+  drift(compliantFacts(), { commands: { 'kubelet-journal': ran(kubelet), 'containerd-journal': ran(containerd), 'kernel-oom-journal': oom } });
+// The kernel's own words for an OOM kill in a memory cgroup (mm/oom_kill.c dump_oom_summary / __oom_kill_process).
+const kernelOom = [
+  '2026-11-30T05:20:03+0000 worker-01 kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-4f2a.scope,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice,task_memcg=/kubepods.slice/kubepods-burstable.slice/cri-containerd-4f2a.scope,task=stress,pid=4242,uid=0',
+  '2026-11-30T05:20:03+0000 worker-01 kernel: Memory cgroup out of memory: Killed process 4242 (stress) total-vm:1052672kB, anon-rss:1048576kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2100kB oom_score_adj:999',
+].join('\n');
 
 const notReady = (message: string) => setCondition({ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message });
 
@@ -131,24 +137,39 @@ describe('NET-5.1.1 NetworkUnavailable carries the CNI hint', () => {
 
 describe('RES-6.3.1 pressure carries the condition and the eviction lines', () => {
   const memory = () => setCondition({ type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' });
-  test('node observed: the eviction manager\'s lines, and where kernel OOM kills are', () => {
-    const v = evaluateNoPressure(nodeWith(kubeletEvictJournal), memory(), profile);
+  test('node observed: the eviction manager\'s lines and the kernel\'s OOM kills', () => {
+    const v = evaluateNoPressure(nodeWith(kubeletEvictJournal, '', ran(`${kernelOom}\n`)), memory(), profile);
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/^MemoryPressure=True \(KubeletHasInsufficientMemory: kubelet has insufficient memory available\)\./);
     expect(v.message).toContain('kubelet journal, eviction, threshold or OOM lines (2 of the last 3 lines via test:compliant):\n');
     expect(v.message).toContain('"Eviction manager: attempting to reclaim" resourceName="memory"');
     expect(v.message).not.toContain('Recording event message');
-    expect(v.message).toContain('Kernel OOM kills are not read by the probe: `journalctl -k | grep -i oom` on the node.');
+    expect(v.message).toContain('kernel OOM journal, last 2 lines via test:compliant:\n2026-11-30T05:20:03+0000 worker-01 kernel: oom-kill:constraint=CONSTRAINT_MEMCG');
+    expect(v.message).toContain('Memory cgroup out of memory: Killed process 4242 (stress)');
+  });
+  test('memory pressure and no OOM kill this boot: says so, not "journalctl failed"', () => {
+    const v = evaluateNoPressure(nodeWith(kubeletEvictJournal), memory(), profile);
+    expect(v.message).toContain('(the kernel OOM journal read through test:compliant has no entries)');
+  });
+  test('the kernel journal unreadable: journalctl\'s exit and words are named', () => {
+    const v = evaluateNoPressure(nodeWith(kubeletEvictJournal, '', ran('', 1, 'Failed to add match \'oom-kill\': Compiled without pattern matching support')), memory(), profile);
+    expect(v.message).toContain("(the kernel OOM journal read through test:compliant has no entries; journalctl exited 1: Failed to add match 'oom-kill': Compiled without pattern matching support)");
+  });
+  test('a probe from before the OOM request: named, not silently missing', () => {
+    const old = drift(compliantFacts(), { commands: { 'kubelet-journal': ran(kubeletEvictJournal) } });
+    const v = evaluateNoPressure(old, memory(), profile);
+    expect(v.message).toContain('(kernel OOM journal not read: the probe did not run `journalctl -k --grep oom-kill` (no "kernel-oom-journal" in the facts))');
   });
   test('disk pressure with no eviction lines: says the journal names none, no OOM note', () => {
     const v = evaluateNoPressure(nodeWith(j('kubelet', 812, 'I1130 05:00:00.1 812 kubelet.go:1] "Started kubelet"')), setCondition({ type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }), profile);
     expect(v.message).toContain('(the last 1 kubelet journal lines read through test:compliant name no eviction, threshold or OOM lines)');
-    expect(v.message).not.toContain('Kernel OOM');
+    expect(v.message).not.toContain('kernel OOM');
   });
   test('without node facts: the condition and why the journal was not read', () => {
     const v = evaluateNoPressure(undefined, memory(), profile);
     expect(v.message).toContain('kubelet has insufficient memory available');
     expect(v.message).toContain('(kubelet journal not read: the node itself was not observed in this run');
+    expect(v.message).toContain('(kernel OOM journal not read: the node itself was not observed in this run (a cluster-only run, or its probe failed; see that node\'s line); run `journalctl -k --grep oom-kill` on the node)');
   });
 });
 

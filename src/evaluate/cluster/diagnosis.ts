@@ -4,12 +4,17 @@ import type { ClusterFacts, Condition, PodSummary } from '../../cluster/types.ts
 import type { NodeFacts } from '../../facts/types.ts';
 import { cmd } from '../../facts/requirements.ts';
 import { kubeletCmd } from '../../kubelet/paths.ts';
-import { commandFact } from '../runtime/evidence.ts';
+import { commandFact, oneLine } from '../runtime/evidence.ts';
 import { podRef, selects, type ClusterCheckProfile } from './evidence.ts';
 
-export type JournalUnit = 'kubelet' | 'containerd';
+/** The journals the probe reads: two units' tails and the kernel's OOM-killer lines. */
+export type JournalUnit = 'kubelet' | 'containerd' | 'kernel OOM';
 
-const journalKey: Readonly<Record<JournalUnit, string>> = { kubelet: kubeletCmd.journal, containerd: cmd.containerdJournal };
+const journals: Readonly<Record<JournalUnit, { readonly key: string; readonly command: string }>> = {
+  kubelet: { key: kubeletCmd.journal, command: 'journalctl -u kubelet' },
+  containerd: { key: cmd.containerdJournal, command: 'journalctl -u containerd' },
+  'kernel OOM': { key: cmd.kernelOomJournal, command: 'journalctl -k --grep oom-kill' },
+};
 
 /** How many journal lines a diagnosis shows: enough for the error and its context, short enough to read in CI. */
 export const diagnosisLines = 10;
@@ -19,15 +24,20 @@ export const diagnosisLines = 10;
  * Never empty: when the journal was not read it says why, so a failure never silently lacks its evidence.
  */
 export function journalExcerpt(node: NodeFacts | undefined, cluster: Pick<ClusterFacts, 'node'> | undefined, unit: JournalUnit, only?: { readonly match: RegExp; readonly what: string }): string {
-  const by = `\`journalctl -u ${unit}\``;
+  const by = `\`${journals[unit].command}\``;
   // Without node facts the cluster's view is all there is; say where the journal would have come from.
   if (!node) return `(${unit} journal not read: the node itself was not observed in this run (a cluster-only run, or its probe failed; see that node's line); run ${by} on the node)`;
   // A journal from another machine would mislead: the facts must be the Node's own.
   if (cluster && node.node !== cluster.node) return `(${unit} journal not read: the node facts are for ${node.node}, not the Node ${cluster.node})`;
-  const j = commandFact(node, journalKey[unit], `journalctl -u ${unit}`);
+  const j = commandFact(node, journals[unit].key, journals[unit].command);
   if (!j.ok) return `(${unit} journal not read: ${j.why})`;
   const all = j.fact.stdout.split('\n').filter((l) => l.trim() !== '' && !/^-- (No entries|Logs begin|Journal begins)/.test(l));
-  if (all.length === 0) return `(the ${unit} journal read through ${node.target} has no entries${j.fact.exitCode !== 0 ? `; journalctl exited ${j.fact.exitCode}` : ''})`;
+  if (all.length === 0) {
+    // "-- No entries --" with exit 1 is how journalctl --grep reports no match; any other failure is named.
+    const none = j.fact.exitCode === 0 || /^-- No entries --$/m.test(j.fact.stdout);
+    const stderr = oneLine(j.fact.stderr);
+    return `(the ${unit} journal read through ${node.target} has no entries${none ? '' : `; journalctl exited ${j.fact.exitCode}`}${stderr ? `: ${stderr}` : ''})`;
+  }
   if (!only) return `${unit} journal, last ${Math.min(all.length, diagnosisLines)} lines via ${node.target}:\n${all.slice(-diagnosisLines).join('\n')}`;
   const hits = all.filter((l) => only.match.test(l));
   if (hits.length === 0) return `(the last ${all.length} ${unit} journal lines read through ${node.target} name no ${only.what})`;
@@ -73,11 +83,12 @@ export function cniHint(node: NodeFacts | undefined, cluster: ClusterFacts | und
 /** Lines in which the kubelet's eviction manager or image GC reports why it acts (pkg/kubelet/eviction/eviction_manager.go logs "eviction manager: ..."). */
 const evictionLine = { match: /evict|threshold|pressure|image_gc|garbage collect|OOM|oom_kill|out of memory/i, what: 'eviction, threshold or OOM lines' };
 
-/** Pressure: the kubelet's eviction and OOM lines; kernel OOM kills are not read by the probe, so say where they are. */
+/** Pressure: the kubelet's eviction lines, and under MemoryPressure the kernel's OOM kills this boot. */
 export function pressureDiagnosis(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, on: readonly Condition[]): string {
   const memory = on.some((c) => c.type === 'MemoryPressure');
-  const kernel = memory ? '\nKernel OOM kills are not read by the probe: `journalctl -k | grep -i oom` on the node.' : '';
-  return `${journalExcerpt(node, cluster, 'kubelet', evictionLine)}${kernel}`;
+  const parts = [journalExcerpt(node, cluster, 'kubelet', evictionLine)];
+  if (memory) parts.push(journalExcerpt(node, cluster, 'kernel OOM'));
+  return parts.join('\n');
 }
 
 /** NotReady: the kubelet's journal always, containerd's when the message blames the runtime, the CNI hint when it blames the network. */
