@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { clusterProfileSchema } from '../cluster/profile-cluster.ts';
 import { sysctlKeyToPath, sysctlPathToKey } from '../parse/sysctl.ts';
-import { kubeletDefaults as kd } from './defaults.ts';
+import { kubeletDefaults as kd } from './kubelet-defaults.ts';
 
 const octalMode = z
   .string()
