@@ -4,7 +4,7 @@
 import type { ClusterFacts, PodSummary } from '../../cluster/types.ts';
 import type { NodeFacts } from '../../facts/types.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
-import { podState } from './diagnosis.ts';
+import { cniJournal, podState } from './diagnosis.ts';
 import { listSome, needRead, podRef, selects, type ClusterCheckProfile } from './evidence.ts';
 
 type Agents = { ok: true; pods: PodSummary[]; source: string } | { ok: false; verdict: Verdict };
@@ -18,19 +18,19 @@ function agentsOnNode(cluster: ClusterFacts | undefined, profile: ClusterCheckPr
 }
 
 /** NET-5.1.2: a Cilium agent pod on this node is Running and Ready. */
-export function evaluateCiliumAgent(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
+export function evaluateCiliumAgent(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = `a ${profile.cluster.cilium.namespace} pod ${profile.cluster.cilium.agentSelector} on this node, Running and Ready`;
   const a = agentsOnNode(cluster, profile, expected);
   if (!a.ok) return a.verdict;
   const { pods, source } = a;
-  if (pods.length === 0) return fail({ expected, actual: 'no agent pod on this node', source }, `no Cilium agent runs on ${cluster?.node}: the DaemonSet does not schedule here (taints, nodeSelector) or Cilium is not installed. Pods on this node get no network.`);
+  if (pods.length === 0) return fail({ expected, actual: 'no agent pod on this node', source }, `no Cilium agent runs on ${cluster?.node}: the DaemonSet does not schedule here (taints, nodeSelector) or Cilium is not installed. Pods on this node get no network.\n${cniJournal(node, cluster)}`);
   const good = pods.find((p) => p.phase === 'Running' && p.ready);
   const actual = pods.map(podState).join('; ');
-  return good ? pass({ expected, actual, source }) : fail({ expected, actual, source }, `the Cilium agent on this node is not Running and Ready: ${actual}. \`kubectl -n ${profile.cluster.cilium.namespace} logs ${pods[0]?.name ?? 'cilium-…'}\` says why.`);
+  return good ? pass({ expected, actual, source }) : fail({ expected, actual, source }, `the Cilium agent on this node is not Running and Ready: ${actual}. \`kubectl -n ${profile.cluster.cilium.namespace} logs ${pods[0]?.name ?? 'cilium-…'}\` says why.\n${cniJournal(node, cluster)}`);
 }
 
 /** NET-5.1.3: the agent reports itself healthy; from the API that is its readiness (the agent's own /healthz). */
-export function evaluateCiliumHealth(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
+export function evaluateCiliumHealth(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = 'the agent on this node reports OK (its readiness probe is the agent\'s health endpoint) and is not crash-looping';
   const a = agentsOnNode(cluster, profile, expected);
   if (!a.ok) return a.verdict;
@@ -39,9 +39,9 @@ export function evaluateCiliumHealth(_node: NodeFacts | undefined, cluster: Clus
   if (a.pods.length === 0) return error({ expected, actual: 'no agent pod on this node', source }, `there is no Cilium agent on this node to judge (NET-5.1.2 fails); ${unobserved}`);
   const actual = a.pods.map(podState).join('; ');
   const crashing = a.pods.flatMap((p) => p.containerStatuses.filter((s) => s.reason === 'CrashLoopBackOff' || s.reason === 'Error').map((s) => `${podRef(p)} ${s.name} ${s.reason ?? ''}`));
-  if (crashing.length) return fail({ expected, actual, source }, `the agent is crash-looping (${crashing.join(', ')}): it is not healthy. ${unobserved}.`);
+  if (crashing.length) return fail({ expected, actual, source }, `the agent is crash-looping (${crashing.join(', ')}): it is not healthy. ${unobserved}.\n${cniJournal(node, cluster)}`);
   const ready = a.pods.filter((p) => p.ready);
-  if (ready.length === 0) return fail({ expected, actual, source }, `the agent's readiness probe (its health endpoint) fails: ${actual}. ${unobserved}.`);
+  if (ready.length === 0) return fail({ expected, actual, source }, `the agent's readiness probe (its health endpoint) fails: ${actual}. ${unobserved}.\n${cniJournal(node, cluster)}`);
   return pass({ expected, actual, source }, `healthy by its readiness probe; ${unobserved}.`);
 }
 

@@ -67,6 +67,9 @@ export const podState = (p: PodSummary): string => {
 /** CNI errors containerd logs when it cannot load or run the plugin ("failed to load cni config", "cni plugin not initialized"). */
 const cniLine = { match: /\bcni\b|network plugin/i, what: 'CNI errors' };
 
+/** containerd's CNI lines from the node's journal: what the runtime says when it cannot set up pod networks. */
+export const cniJournal = (node: NodeFacts | undefined, cluster: Pick<ClusterFacts, 'node'> | undefined): string => journalExcerpt(node, cluster, 'containerd', cniLine);
+
 /** The CNI hint: the Cilium agent on this node as the API shows it, and containerd's CNI journal lines. */
 export function cniHint(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): string {
   const c = profile.cluster.cilium;
@@ -77,7 +80,7 @@ export function cniHint(node: NodeFacts | undefined, cluster: ClusterFacts | und
     const pods = cluster.systemPods.value.filter((p) => selects(c.agentSelector, p.labels) && p.nodeName === cluster.node);
     agent = pods.length === 0 ? `no Cilium agent pod (${c.namespace}, ${c.agentSelector}) runs on ${cluster.node} (NET-5.1.2)` : `Cilium agent: ${pods.map(podState).join('; ')} (NET-5.1.2; \`kubectl -n ${c.namespace} logs ${pods[0]?.name ?? ''}\`)`;
   }
-  return `CNI on this node: ${agent}.\n${journalExcerpt(node, cluster, 'containerd', cniLine)}`;
+  return `CNI on this node: ${agent}.\n${cniJournal(node, cluster)}`;
 }
 
 /** Lines in which the kubelet's eviction manager or image GC reports why it acts (pkg/kubelet/eviction/eviction_manager.go logs "eviction manager: ..."). */
