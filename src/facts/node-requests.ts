@@ -1,5 +1,5 @@
 // Everything the static suites need from one node, in one probe: each area contributes its requests.
-import { nodeCapacityRequests } from '../cluster/node-capacity.ts';
+import { nodeCapacityRequests } from './requirements-capacity.ts';
 import type { Profile } from '../profile/schema.ts';
 import { defaultProfile } from '../profile/defaults.ts';
 import { containerdFollowUps } from './requirements-containerd.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatherClusterFacts } from '../../src/cluster/gather.ts';
 import { loadKubeconfig } from '../../src/cluster/kubeconfig.ts';
-import { capacityCmd, capacityPaths } from '../../src/cluster/node-capacity.ts';
+import { capacityCmd, capacityPaths } from '../../src/facts/requirements-capacity.ts';
 import { defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
 import type { ClusterFacts } from '../../src/cluster/types.ts';
 import type { ClusterCheckProfile } from '../../src/evaluate/cluster/evidence.ts';

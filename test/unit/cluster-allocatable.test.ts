@@ -6,7 +6,7 @@ import { evaluateAllocatableCpu, evaluateAllocatableEphemeral, evaluateAllocatab
 import { forbiddenPods, healthy, reservationsNotApplied, scenario } from '../support/fake-apiserver-scenarios.ts';
 import { clusterProfile, gatherScenario, meminfo, nodeWithCapacity, withFacts } from '../support/fake-apiserver-facts.ts';
 import { drift, file } from '../support/facts.ts';
-import { capacityPaths } from '../../src/cluster/node-capacity.ts';
+import { capacityPaths } from '../../src/facts/requirements-capacity.ts';
 
 const profile = clusterProfile();
 let ok: ClusterFacts;

@@ -2,7 +2,7 @@
 // the kubelet does (pkg/kubelet/cm GetNodeAllocatableReservation: memory and ephemeral-storage take the eviction
 // threshold, cpu does not; memory also loses hugepages), from the node's own capacity and the kubelet's effective
 // settings, so it works with no cluster; with one, status.allocatable must agree. The message shows the sum.
-import { capacityPaths, cpuCapacity, ephemeralCapacity, memoryCapacity, type CapacityReading } from '../../cluster/node-capacity.ts';
+import { capacityPaths, cpuCapacity, ephemeralCapacity, memoryCapacity, type CapacityReading } from './node-capacity.ts';
 import {
   formatBytes,
   formatMilli,

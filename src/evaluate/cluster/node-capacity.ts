@@ -1,23 +1,11 @@
-// The node's own capacity, as the kubelet (cAdvisor) measures it, from facts the probe gathers: MemTotal and
-// hugepages from /proc/meminfo, the online CPUs, the size of the kubelet root directory's filesystem (nodefs).
-// So allocatable can be computed with no cluster at all.
-import type { NodeFacts } from '../facts/types.ts';
-import type { CommandRequest, FileRequest } from '../facts/requirements.ts';
-import { commandOutput, readFile } from '../evaluate/host/evidence.ts';
-import type { Parsed } from './quantity-math.ts';
+// The node's own capacity, as the kubelet (cAdvisor) measures it, read from the probe's facts, so allocatable can be
+// computed with no cluster at all.
+import type { Parsed } from '../../cluster/quantity-math.ts';
+import { capacityCmd, capacityPaths } from '../../facts/requirements-capacity.ts';
+import type { NodeFacts } from '../../facts/types.ts';
+import { commandOutput, readFile } from '../host/evidence.ts';
 
-export const capacityPaths = { meminfo: '/proc/meminfo', cpuOnline: '/sys/devices/system/cpu/online' } as const;
-export const capacityCmd = { rootfs: 'kubelet-rootfs-statfs' } as const;
-
-/** What the probe must read for these checks (to be added to the node's probe when the suites are wired). */
-export function nodeCapacityRequests(kubeletRootDir: string): (FileRequest | CommandRequest)[] {
-  return [
-    { kind: 'file', path: capacityPaths.meminfo },
-    { kind: 'file', path: capacityPaths.cpuOnline },
-    // Fundamental block size and total blocks: statfs's f_frsize × f_blocks, what cAdvisor reports as capacity.
-    { kind: 'command', name: capacityCmd.rootfs, argv: ['stat', '-f', '-c', '%S %b', kubeletRootDir] },
-  ];
-}
+export { capacityPaths };
 
 export interface CapacityReading {
   /** Bytes for memory and storage, millicores for CPU. */
