@@ -1,4 +1,5 @@
-// The project's own tests: unit and namespace-lab tests, and apart from them the VM tier, one VM at a time.
+// The project's own tests: unit and namespace-lab tests, and apart from them the VM tier, one VM at a time, then
+// the real cluster tier, one lab for the whole tier.
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,6 +18,18 @@ export default defineConfig({
         // Each file boots qemu under TCG: two at once on two cores only makes both slow enough to time out.
         extends: true,
         test: { name: 'vm', include: ['test/vm/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
+        // One cluster lab (labs/cluster/up.sh) for the whole tier, brought up by its global setup after the VM
+        // group has finished: the lab and qemu together would starve two cores.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/cluster/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
       },
     ],
   },

@@ -28,7 +28,7 @@ bb_tag=${bb_tag%%-*}
 coredns_tag=$("$bin/coredns" -version | sed -n 's/^CoreDNS-\([0-9.]*\)$/\1/p')
 [[ -n $coredns_tag ]] || { echo "images.sh: cannot read the CoreDNS version from $bin/coredns" >&2; exit 2; }
 
-key=$(cat "$0" "$here/pause.c" "$busybox" "$bin/coredns" | sha256sum | cut -c1-16)
+key=$(cat "$0" "$here/pause.c" "$busybox" "$bin/coredns" /bin/dash /lib/x86_64-linux-gnu/libc.so.6 | sha256sum | cut -c1-16)
 out="$cache/images-$key"
 if [[ -f $out/.complete ]]; then
   log "warm: $out"
@@ -96,6 +96,16 @@ mkdir -p "$bb/bin" "$bb/tmp" "$bb/www" "$bb/etc"
 chmod 1777 "$bb/tmp"
 cp "$busybox" "$bb/bin/busybox"
 for applet in $("$busybox" --list); do [[ $applet == busybox ]] || ln -s busybox "$bb/bin/$applet"; done
+# Debian's static busybox sh runs its own applet for any applet name before searching PATH (standalone shell), so
+# `sh -c '… wget …'` — how the live checks' client pods run — would reach the crashing wget applet and never the
+# script below. /bin/sh is Debian's dash instead (with the two libraries it links), which searches PATH like the
+# shells of the guide's busybox:1.36 and nginx images; every other command is still a busybox applet.
+rm "$bb/bin/sh"
+mkdir -p "$bb/lib/x86_64-linux-gnu" "$bb/lib64"
+cp /bin/dash "$bb/bin/dash"
+cp -L /lib/x86_64-linux-gnu/libc.so.6 "$bb/lib/x86_64-linux-gnu/libc.so.6"
+cp -L /lib64/ld-linux-x86-64.so.2 "$bb/lib64/ld-linux-x86-64.so.2"
+ln -s dash "$bb/bin/sh"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$bb/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$bb/etc/group"
 echo 'nodegate lab web server' >"$bb/www/index.html"

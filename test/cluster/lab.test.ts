@@ -1,18 +1,20 @@
 // The cluster lab (labs/cluster/up.sh) is real Kubernetes: before the cluster and live suites are judged on it,
 // these cases prove the lab itself answers as a kubelet, a CNI policy controller and the OOM killer do.
-// Needs the lab up (root: labs/cluster/up.sh, which writes /tmp/nodegate-cluster/up.json; NODEGATE_CLUSTER_LAB
-// names another up.json). Skipped, saying so, when it is not.
-import { existsSync, readFileSync } from 'node:fs';
+// The cluster tier's global setup (test/cluster/global-setup.ts) brings the lab up, or uses one a person brought
+// up; skipped, saying why, when this machine cannot run it (a failure under NODEGATE_REQUIRE_LABS=1).
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { requireLab } from '../support/lab-tier.ts';
+import './lab-context.ts';
 
-const upFile = process.env['NODEGATE_CLUSTER_LAB'] ?? '/tmp/nodegate-cluster/up.json';
-const upLine = z.object({ kubeconfig: z.string(), node: z.string(), target: z.string(), identity: z.string(), knownHosts: z.string(), images: z.string() });
-const lab = existsSync(upFile) ? upLine.parse(JSON.parse(readFileSync(upFile, 'utf8'))) : undefined;
+const provided = inject('clusterLab');
+const availability = requireLab('cluster lab', provided.ok ? { ok: true } : { ok: false, reason: provided.reason });
+const lab = provided.ok ? provided.up : undefined;
 const quantities = z.record(z.string(), z.string()).optional();
 const configzShape = z.object({ kubeletconfig: z.object({ systemReserved: quantities, kubeReserved: quantities, evictionHard: quantities }) });
 const imagesFile = z.object({ cluster: z.object({ images: z.object({ web: z.string(), shell: z.string(), stress: z.string() }) }) });
@@ -38,7 +40,7 @@ function anonymousStatus(host: string, path: string): Promise<number> {
   });
 }
 
-describe.skipIf(!lab)(`the cluster lab (needs ${upFile} from labs/cluster/up.sh; skipped when the lab is not up)`, () => {
+describe.skipIf(!availability.ok)(`the cluster lab${provided.ok ? '' : ` (skipped: ${provided.reason})`}`, () => {
   const kc = new KubeConfig();
   let core: CoreV1Api;
   let net: NetworkingV1Api;
