@@ -44,6 +44,9 @@ Audit a Kubernetes worker node against its documented state.
   --context NAME           the kubeconfig context to use (default: its current-context)
   --live                   also run the checks that run workloads on the node through the cluster
                            (a run namespace, removed afterwards; needs deploy/rbac.yaml's nodegate-live)
+  --live-image FILE        with --live and no cluster access: run RES-6.2.1, RES-6.2.3 and SEC-4.2.5 as
+                           containers through the node's containerd, from this busybox image tarball
+                           (OCI or docker-archive; fixtures/live/busybox-image.sh builds one)
   -h, --help               this text
 
 Exit codes: 0 compliant, 1 not compliant, 2 usage or configuration error, 3 a node could not be observed,
@@ -79,6 +82,7 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         live: { type: 'boolean' },
+        'live-image': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,6 +110,7 @@ function parseFlags(argv: string[]): Flags & { help?: boolean } {
       kubeconfig: values.kubeconfig,
       context: values.context,
       live: values.live,
+      liveImage: values['live-image'],
       help: values.help,
     };
   } catch (cause) {

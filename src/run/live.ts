@@ -3,7 +3,10 @@
 import { loadKubeconfig } from '../cluster/kubeconfig.ts';
 import { runLiveChecks, type LiveReport } from '../evaluate/live/index.ts';
 import type { Verdict } from '../evaluate/verdict.ts';
+import { nodeLiveOptionsFromProfile } from '../live-node/profile-options.ts';
+import { runNodeLiveChecks, type NodeLiveOptions } from '../live-node/run.ts';
 import type { Profile } from '../profile/schema.ts';
+import type { Target } from '../target/index.ts';
 import { clusterSource } from './cluster.ts';
 import type { ClusterSettings } from './settings.ts';
 
@@ -12,7 +15,33 @@ export type LiveState =
   | { readonly kind: 'not-run'; readonly reason: string };
 
 export const liveSkipReason = 'live check: it runs workloads on the node, run with --live';
-export const replayRunsNoLive = 'live check: a snapshot replay runs no workloads (run --live against the node itself)';
+export const replayRunsNoLive = 'live check: a snapshot replay runs no workloads, there is no node to run them on (run --live against the node itself: through its cluster, or without one with --live-image)';
+export const noClusterLivePrefix = 'live check: it runs workloads through the cluster, and there is none';
+/** What a skip without a cluster adds: the three rows that can run on the node itself, and how. */
+export const liveImageHint =
+  'on the node itself RES-6.2.1, RES-6.2.3 and SEC-4.2.5 run with --live-image FILE, a busybox image tarball (fixtures/live/busybox-image.sh OUT.tar builds one)';
+
+/** How the node-local live checks are run; a seam so tests can stand in a fake. */
+export type RunNodeLive = (target: Target, options: NodeLiveOptions) => Promise<Record<string, Verdict>>;
+
+/**
+ * The node-local live checks through the node's own target (after its probe, same connection): their verdicts,
+ * the containerd namespace they used and what cleanup could not remove.
+ */
+export async function nodeLiveState(target: Target, imageFile: string, profile: Profile, stepTimeoutMs: number, runNodeLive: RunNodeLive = runNodeLiveChecks): Promise<LiveState> {
+  let namespace = 'a containerd namespace of this run';
+  let cleanupFailures: readonly string[] = [];
+  const verdicts = await runNodeLive(target, {
+    imageFile,
+    ...nodeLiveOptionsFromProfile(profile),
+    stepTimeoutMs,
+    onCleanup: (report) => {
+      namespace = `containerd namespace ${report.namespace}`;
+      cleanupFailures = report.problems;
+    },
+  });
+  return { kind: 'ran', verdicts, namespace, cleanupFailures };
+}
 
 /** How the live checks are run; a seam so tests can stand in a harness without a cluster. */
 export type RunLive = (settings: ClusterSettings, node: string, profile: Profile) => Promise<LiveReport>;
@@ -32,7 +61,8 @@ export const runLiveThroughCluster: RunLive = async (settings, node, profile) =>
 /** The live state of a node: not run without --live or without a cluster (saying which), else the harness's verdicts. */
 export async function liveStateOf(settings: ClusterSettings, clusterReason: string | undefined, node: string, profile: Profile, runLive: RunLive): Promise<LiveState> {
   if (!settings.live) return { kind: 'not-run', reason: liveSkipReason };
-  if (clusterReason !== undefined) return { kind: 'not-run', reason: `live check: it runs workloads through the cluster, and there is none (${clusterReason})` };
+  // With --live-image the node-local run answered already (observe.ts); here it is the rows it does not answer.
+  if (clusterReason !== undefined) return { kind: 'not-run', reason: `${noClusterLivePrefix} (${clusterReason})` };
   const report = await runLive(settings, node, profile);
   return { kind: 'ran', verdicts: report.verdicts, namespace: report.namespace, cleanupFailures: report.cleanupFailures };
 }

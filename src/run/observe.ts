@@ -7,11 +7,11 @@ import { httpProbe } from '../facts/runner-probe.ts';
 import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
-import { openTarget } from '../target/index.ts';
+import { openTarget, type Target } from '../target/index.ts';
 import { parseTargetSpec } from '../target/parse.ts';
 import { readClusterState, replayedClusterState, type ClusterState } from './cluster.ts';
 import { mapLimited } from './limit.ts';
-import { liveStateOf, replayRunsNoLive, runLiveThroughCluster, type LiveState, type RunLive } from './live.ts';
+import { liveStateOf, nodeLiveState, replayRunsNoLive, runLiveThroughCluster, type LiveState, type RunLive, type RunNodeLive } from './live.ts';
 import type { RunSettings } from './settings.ts';
 
 /** A node's facts or why it could not be observed, and its cluster side (absent: no cluster was considered). */
@@ -33,7 +33,10 @@ export function readOnlyPortUrl(host: string, port: number): string {
 /** How a node is reached; a seam so tests can stand in a fake transport. */
 export type OpenTarget = typeof openTarget;
 
-async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile, open: OpenTarget): Promise<Observation> {
+/** Runs on the node's open target after its probe, before it is closed: the node-local live checks, if any. */
+type AfterProbe = (target: Target) => Promise<LiveState | undefined>;
+
+async function observeLive(setting: RunSettings['nodes'][number], settings: RunSettings, profile: Profile, open: OpenTarget, afterProbe?: AfterProbe): Promise<Observation> {
   const node = setting.name || profile.node.name;
   const nodeProfile = profileForNode(profile, node);
   if (setting.unreachable !== undefined) return { node, target: setting.target, failure: 'unreachable', message: setting.unreachable };
@@ -58,7 +61,9 @@ async function observeLive(setting: RunSettings['nodes'][number], settings: RunS
         followUps: (round1) => nodeFollowUps(round1, nodeProfile),
         timeoutMs: settings.commandTimeoutMs,
       });
-      return { node, target: setting.target, facts: { ...facts, runner: { http: { [readOnlyPort]: await outside } } } };
+      const observed = { node, target: setting.target, facts: { ...facts, runner: { http: { [readOnlyPort]: await outside } } } };
+      const live = await afterProbe?.(target);
+      return live === undefined ? observed : { ...observed, live };
     } finally {
       await target.close();
     }
@@ -78,6 +83,7 @@ export async function observeNodes(
   open: OpenTarget = openTarget,
   readCluster: ReadCluster = readClusterState,
   runLive: RunLive = runLiveThroughCluster,
+  runNodeLive?: RunNodeLive,
 ): Promise<Observation[]> {
   if (settings.snapshot) {
     const snapshot = await loadSnapshot(settings.snapshot);
@@ -100,9 +106,19 @@ export async function observeNodes(
   const observations = await mapLimited(settings.nodes, settings.concurrency, async (n): Promise<Observation> => {
     const node = n.name || profile.node.name;
     const nodeProfile = profileForNode(profile, node);
-    const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open), readCluster(settings.cluster, false, node, nodeProfile)]);
+    const reading = readCluster(settings.cluster, false, node, nodeProfile);
+    reading.catch(() => {}); // awaited below; a rejection while the probe runs is not unhandled
+    const { liveImage } = settings.cluster;
+    // Without cluster access, --live --live-image runs its three rows through this node's own target once the
+    // probe is done (same login, identity, known hosts and timeouts), before the connection is closed.
+    const afterProbe: AfterProbe | undefined = settings.cluster.live && liveImage !== undefined
+      ? async (target) => ((await reading).kind === 'none' ? nodeLiveState(target, liveImage, nodeProfile, settings.commandTimeoutMs, runNodeLive) : undefined)
+      : undefined;
+    const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open, afterProbe), reading]);
     // The live checks run workloads on the node once its cluster side is known (they need the cluster).
-    const live = await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive);
+    const live = o.live ?? ('failure' in o && afterProbe !== undefined && cluster.kind === 'none'
+      ? { kind: 'not-run', reason: `live check: the node could not be observed (${o.message}), so nothing ran on it` } as const
+      : await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive));
     return { ...o, cluster, live };
   });
   if (settings.saveSnapshot) {

@@ -1,5 +1,6 @@
 // Resolves what one run does: CLI flags over NODEGATE_* variables over nodegate.config.yaml over defaults.
-import { existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { catalog, findCheck } from '../catalog/index.ts';
@@ -57,6 +58,11 @@ export interface ClusterSettings {
   /** --live / NODEGATE_LIVE / `live:`: the checks that run workloads on the node. */
   readonly live: boolean;
   /**
+   * --live-image / NODEGATE_LIVE_IMAGE / `liveImage:`: without cluster access, --live runs RES-6.2.1, RES-6.2.3 and
+   * SEC-4.2.5 through the node's own containerd from this tarball (absolute; checked readable before any node).
+   */
+  readonly liveImage?: string;
+  /**
    * The ambient sources kubectl also reads (KUBECONFIG, the in-cluster service account, ~/.kube/config via HOME),
    * kept from the environment the run started in so the resolution stays a pure function of the settings.
    */
@@ -93,6 +99,7 @@ export interface Flags {
   kubeconfig?: string;
   context?: string;
   live?: boolean;
+  liveImage?: string;
   nodes?: string;
   sshUser?: string;
   sshPort?: string;
@@ -119,6 +126,7 @@ const configSchema = z
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     live: z.boolean().optional(),
+    liveImage: z.string().min(1).optional(),
     // `nodes:` is the explicit list above, so the selector has its own key.
     nodeSelector: z.string().trim().min(1).optional(),
     sshUser: z.string().min(1).optional(),
@@ -212,6 +220,25 @@ function fleetSettings(selector: string, flags: Flags, env: NodeJS.ProcessEnv, c
   return { selector: selector.trim(), sshUser: flags.sshUser ?? env.NODEGATE_SSH_USER ?? config.sshUser ?? defaultSshUser, sshPort: port };
 }
 
+const liveImageHint = 'give --live-image an OCI image-layout or docker-archive tarball of a busybox image (fixtures/live/busybox-image.sh OUT.tar builds one)';
+
+/**
+ * --live-image is read only by --live (alone it would be silently ignored), and a file that is missing or
+ * unreadable is a usage error here, before any node is reached, not an error verdict per node afterwards.
+ */
+async function liveImageSetting(file: string | undefined, live: boolean): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  if (!live) throw new UsageError(`--live-image ${file} is only used by --live`, 'add --live (it runs workloads on the node), or drop --live-image');
+  const info = await stat(file).catch((err: unknown) => {
+    throw new UsageError(`--live-image ${file}: ${err instanceof Error ? err.message : String(err)}`, liveImageHint);
+  });
+  if (!info.isFile()) throw new UsageError(`--live-image ${file}: not a file`, liveImageHint);
+  await access(file, constants.R_OK).catch((err: unknown) => {
+    throw new UsageError(`--live-image ${file}: ${err instanceof Error ? err.message : String(err)}`, liveImageHint);
+  });
+  return file;
+}
+
 const envFlag = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : /^(1|true|yes)$/i.test(v));
 
 export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, cwd: string): Promise<RunSettings> {
@@ -268,6 +295,9 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
     if (file) profileLayers.push({ file, data: await readProfileOverrides(file) });
   }
 
+  const live = flags.live ?? envFlag(env.NODEGATE_LIVE) ?? config.live ?? false;
+  const liveImage = await liveImageSetting(path(flags.liveImage ?? env.NODEGATE_LIVE_IMAGE ?? config.liveImage), live);
+
   return {
     nodes,
     ...(fleet ? { fleet } : {}),
@@ -297,7 +327,8 @@ export async function resolveSettings(flags: Flags, rawEnv: NodeJS.ProcessEnv, c
     cluster: {
       kubeconfig: path(flags.kubeconfig ?? env.NODEGATE_KUBECONFIG ?? config.kubeconfig),
       context: flags.context ?? env.NODEGATE_CONTEXT ?? config.context,
-      live: flags.live ?? envFlag(env.NODEGATE_LIVE) ?? config.live ?? false,
+      live,
+      ...(liveImage === undefined ? {} : { liveImage }),
       env: ambientClusterEnv(rawEnv),
     },
   };

@@ -3,7 +3,7 @@
 import { configzDrift, type ConfigzDrift } from '../cluster/configz-drift.ts';
 import type { ClusterFacts } from '../cluster/types.ts';
 import { noClusterReason } from '../evaluate/cluster/evidence.ts';
-import { liveSkipReason } from './live.ts';
+import { liveImageHint, liveSkipReason, noClusterLivePrefix } from './live.ts';
 import { error, skip, type Verdict } from '../evaluate/verdict.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
@@ -72,7 +72,11 @@ export function verdictFor(id: string, judge: CheckKind, observation: Observatio
     }
     case 'live': {
       const state = observation.live ?? { kind: 'not-run', reason: liveSkipReason };
-      if (state.kind === 'not-run') return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, state.reason);
+      if (state.kind === 'not-run') {
+        // No cluster and no --live-image: the person reading the skip learns the three rows can still run.
+        const reason = state.reason.startsWith(noClusterLivePrefix) ? `${state.reason}; ${liveImageHint}` : state.reason;
+        return skip({ expected: 'a live run on the node', actual: 'not run', source: 'nodegate run' }, reason);
+      }
       // The harness answers every live ID; one it did not answer is a hole in the run, never a pass.
       return state.verdicts[id] ?? error({ expected: 'a verdict from the live run', actual: 'none', source: `live run in ${state.namespace}` }, `the live run gave no verdict for ${id}`);
     }
