@@ -177,6 +177,7 @@ ip=$(resolve "$host") || { echo "wget: bad address '$host'" >&2; exit 1; }
 # The request is printed where it is sent: $(…) would strip its closing blank line.
 export WGET_PATH=$path WGET_HOST=$hostport
 request() { printf 'GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nodegate-lab-wget\r\nConnection: close\r\n\r\n' "$WGET_PATH" "$WGET_HOST"; }
+started=$(date +%s)
 if [ -n "$tls" ]; then
   tmp=$(mktemp) || exit 1
   # nc -e hands the connected socket to the child as fds 0 and 1; ssl_client speaks TLS on them.
@@ -186,7 +187,13 @@ else
   resp=$(request | nc -w "$timeout" "$ip" "$port" 2>/dev/null) || true
 fi
 status=$(printf '%s\n' "$resp" | head -1 | tr -d '\r')
-[ -n "$status" ] || { echo "wget: can't connect to remote host ($ip): no answer within ${timeout}s" >&2; exit 1; }
+# No answer: timed out (what a policy that drops packets looks like, and busybox wget's words for it) when nc
+# waited out the timeout, refused otherwise.
+if [ -z "$status" ]; then
+  if [ $(($(date +%s) - started)) -ge $((timeout - 1)) ]; then echo "wget: download timed out" >&2
+  else echo "wget: can't connect to remote host ($ip): Connection refused" >&2; fi
+  exit 1
+fi
 body=$(printf '%s\n' "$resp" | sed '1,/^\r*$/d')
 case $status in
   "HTTP/"*" 2"??*|"HTTP/"*" 3"??*) ;;
