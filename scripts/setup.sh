@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 
 NODE_VERSION=24.21.0
 # Namespace lab and transports; real containerd/runc for the daemon tests; the VM lab (qemu, debootstrap, the
-# kubelet stand-in's compiler); GNU time for the benchmark's peak RSS.
+# kubelet stand-in's compiler); GNU time for the benchmark's peak RSS; the cluster lab (kube-proxy's and
+# kube-router's iptables and ipset, the images' busybox-static, curl for its scenarios' kubelet health wait).
 APT_PACKAGES=(openssh-server openssh-client sudo iproute2 procps util-linux libxml2-utils ca-certificates openssl gzip
-  containerd runc qemu-system-x86 qemu-utils debootstrap e2fsprogs zstd gcc libc6-dev time)
+  containerd runc qemu-system-x86 qemu-utils debootstrap e2fsprogs zstd gcc libc6-dev time
+  iptables ipset busybox-static curl)
 
 want_test_deps=false
 [[ "${1:-}" == "--test-deps" ]] && want_test_deps=true
