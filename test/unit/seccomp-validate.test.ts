@@ -28,7 +28,7 @@ describe('real Docker and containerd default profiles (fixtures/artifacts/seccom
     const text = readFileSync(`${seccompDir}${f}`, 'utf8');
     const v = f.includes('ctr-container-info') ? validateSeccompDocument((JSON.parse(text) as { Spec: { linux: { seccomp: unknown } } }).Spec.linux.seccomp) : validateSeccompProfile(text);
     expect(v.ok ? '' : v.message).toBe('');
-    if (!v.ok) return;
+    if (!v.ok) throw new Error(v.message); // unreachable after the assertion above; narrows the type
     expect(deniesByDefault(v.profile)).toBe(true);
     expect(v.profile.defaultAction).toBe('SCMP_ACT_ERRNO');
     // They carry 32-bit and other-ABI names (recv, send) that the runtime skips where absent.
@@ -59,7 +59,7 @@ describe("the guide's web-app.json", () => {
   it('fails on a bad action, with its JSON path', () => {
     const v = validateSeccompProfile(guideProfile().replace('"SCMP_ACT_ALLOW"', '"SCMP_ACT_PERMIT"'));
     expect(v.ok).toBe(false);
-    if (v.ok) return;
+    if (v.ok) throw new Error('expected a failure'); // unreachable after the assertion above; narrows the type
     expect(v.path).toBe('syscalls[0].action');
     expect(v.message).toMatch(/^syscalls\[0\]\.action "SCMP_ACT_PERMIT" is not a known action \(SCMP_ACT_KILL, /);
     expect(validateSeccompProfile(guideProfile().replace('"SCMP_ACT_ERRNO"', '"ERRNO"'))).toMatchObject({ ok: false, path: 'defaultAction' });
