@@ -22,4 +22,10 @@ if ! nsenter_node sh -c 'kill -0 "$(cat /run/kube-router.pid 2>/dev/null)" 2>/de
   # Its first sync programs the policies; NET-5.4.1 run right after would race it.
   sleep 3
 fi
+# The kubelet config as up.sh wrote it (readonly-port.sh, reservations-removed.sh change it), then restarted.
+if [ -f "$dir/kubelet-config.orig" ]; then
+  nsenter_node sh -c "cat >$kubelet_config" <"$dir/kubelet-config.orig"
+  rm "$dir/kubelet-config.orig"
+  restart_kubelet
+fi
 echo "healthy: workload namespaces labelled restricted with default-deny-ingress; kube-router running"

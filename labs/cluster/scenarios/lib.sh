@@ -13,3 +13,17 @@ node_pid() { pgrep -P "$(cat "$dir/run/node.pid")" | head -1; }
 nsenter_node() { nsenter -t "$(node_pid)" -a "$@"; }
 # The guide's workload namespaces (the profile's cluster.workloadNamespaces).
 workload_namespaces="flask-apps django-app fastapi-app"
+kubelet_config=/var/lib/kubelet/config.yaml
+# The node's kubelet config as up.sh wrote it, kept on the first change so healthy.sh can put it back.
+save_kubelet_config() { [ -f "$dir/kubelet-config.orig" ] || nsenter_node cat "$kubelet_config" >"$dir/kubelet-config.orig"; }
+# Restarts the worker's kubelet as systemctl restart kubelet would: stop it, start kubelet-run.sh again (it
+# rereads the flags files and config.yaml), and wait until the Node is Ready again.
+restart_kubelet() {
+  nsenter_node sh -c 'p=$(cat /run/kubelet.pid); kill "$p"; for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done'
+  nsenter_node sh -c "setsid '$nd/kubelet-run.sh' >>'$nd/log/kubelet.log' 2>&1 </dev/null & echo \$! >/run/kubelet.pid"
+  for _ in $(seq 120); do
+    curl -sk --max-time 1 "https://10.251.0.10:10250/healthz" -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q 401 && break
+    sleep 0.5
+  done
+  kubectl wait --for=condition=Ready "node/$node" --timeout=60s >/dev/null
+}
