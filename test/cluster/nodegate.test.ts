@@ -30,13 +30,8 @@ const areaIds = [
 ];
 // kube-router answers a denied connection with icmp-port-unreachable (its KUBE-POD-FW chains end in
 // `-j REJECT --reject-with icmp-port-unreachable`, seen with iptables-save on the worker), so the blocked request is
-// refused at once instead of timing out, and nodegate's NET-5.4.1 (which reads only a timeout as "blocked", as the
-// catalog words it) says error. A finding against src/evaluate/live/network.ts, asserted below with test.fails.
-const rejectingCni: Record<string, string> = {
-  'NET-5.4.1': 'kube-router REJECTs denied connections (refused, not timed out)',
-  'NET-5.4.2': 'follows NET-5.4.1',
-};
-const answerable = areaIds.filter((id) => !(id in unanswerable) && !(id in rejectingCni));
+// refused at once instead of timing out; NET-5.4.1 reads a refusal after its positive control as blocked too.
+const answerable = areaIds.filter((id) => !(id in unanswerable));
 let healthyCases: JUnitCase[] = [];
 
 let dir: string;
@@ -84,12 +79,6 @@ describe.skipIf(!availability.ok)(`nodegate against the real cluster lab${lab.ok
     for (const id of Object.keys(unanswerable)) expect(verdict(r.cases, id)).not.toBe('missing');
   }, 240_000);
 
-  // Finding: a deny-all policy that REJECTs really blocks (the request is refused, see the restore case below), so
-  // NET-5.4.1 and NET-5.4.2 should pass on the healthy lab; nodegate says error. Remove .fails once src accepts it.
-  test.fails('finding: NET-5.4.1 and NET-5.4.2 pass when the CNI rejects instead of dropping (kube-router)', () => {
-    expect(['NET-5.4.1', 'NET-5.4.2'].map((id) => verdict(healthyCases, id))).toEqual(['pass', 'pass']);
-  });
-
   test('policy controller stopped: the deny-all policy no longer blocks (NET-5.4.1 fails) while the positive control passes', async () => {
     await scenario('policy-controller-stopped');
     const r = await audit('policy-stopped', ['--live', '--only', 'NET-5.3.2,NET-5.4.1,NET-5.4.2']);
@@ -97,9 +86,10 @@ describe.skipIf(!availability.ok)(`nodegate against the real cluster lab${lab.ok
     expect(r.cases.find((c) => c.id === 'NET-5.4.1')?.status).toBe('fail');
     await scenario('healthy');
     const back = await audit('policy-restored', ['--live', '--only', 'NET-5.3.2,NET-5.4.1,NET-5.4.2']);
-    // Enforced again: the deny-all policy blocks once more — refused by kube-router's REJECT (see rejectingCni).
+    // Enforced again: the deny-all policy blocks once more — refused by kube-router's REJECT, which is blocked.
     expect(verdict(back.cases, 'NET-5.3.2')).toBe('pass');
-    expect(back.cases.find((c) => c.id === 'NET-5.4.1')?.message).toContain('Connection refused');
+    expect(verdict(back.cases, 'NET-5.4.1')).toBe('pass');
+    expect(verdict(back.cases, 'NET-5.4.2')).toBe('pass');
   }, 240_000);
 
   test('a workload namespace without Pod Security labels: SEC-4.3.3 fails naming it, and admission really lets a hostPath and a privileged pod in (SEC-4.3.4, SEC-4.3.5)', async () => {

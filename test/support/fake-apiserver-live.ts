@@ -21,13 +21,15 @@ export interface LiveBehaviour {
   readonly seccompDenies: boolean;
   /** Deleting the policy restores traffic; false: the agent keeps enforcing it. */
   readonly policyRemovedOnDelete: boolean;
+  /** The CNI rejects what a policy denies (kube-router) instead of dropping it (Cilium, Calico). */
+  readonly policyRejects: boolean;
   /** The bomb is killed with SIGKILL (137) but not by the OOM killer (no OOMKilled reason). */
   readonly bombKilledElsewhere: boolean;
   /** How long each step takes (ms): the scenario's own waits, subtracted in the benchmark. */
   readonly stepMs: number;
 }
 
-export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, webStarts: true, webConfined: true, seccompDenies: true, policyRemovedOnDelete: true, bombKilledElsewhere: false, stepMs: 20 };
+export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, webStarts: true, webConfined: true, seccompDenies: true, policyRemovedOnDelete: true, bombKilledElsewhere: false, policyRejects: false, stepMs: 20 };
 
 const at = (): string => '2026-11-30T06:00:00Z';
 const cs = (name: string, state: Record<string, unknown>, ready = false): Record<string, unknown> => ({ name, ready, restartCount: 0, image: 'x', imageID: '', state });
@@ -40,6 +42,8 @@ const out = {
   nslookupOk: (name: string) => `Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t${name}\nAddress: 10.96.0.1\n\n`,
   nslookupTimeout: ';; connection timed out; no servers could be reached\n\n',
   wgetTimeout: 'wget: download timed out\n',
+  /** busybox wget against a port a policy REJECTs (kube-router: icmp-port-unreachable). */
+  wgetRefused: "wget: can't connect to remote host (10.96.0.42): Connection refused\n",
   wget401: 'wget: server returned error: HTTP/1.1 401 Unauthorized\n',
   webStatus: 'NODEGATE status Uid:\t101\t101\t101\t101\nNODEGATE status NoNewPrivs:\t1\nNODEGATE status Seccomp:\t2\nNODEGATE status CapEff:\t0000000000000000\n',
   /** Root with the runtime's default capability set (0xa80425fb: docker/containerd defaults), unconfined. */
@@ -89,7 +93,7 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
       case 'client':
         return steps(clientLog(ns, b.podConnectivity), b.podConnectivity ? 0 : 1);
       case 'blocked':
-        return policy ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`, 0) : steps('NODEGATE http rc=0\n'.repeat(3), 0);
+        return policy ? steps(`${b.policyRejects ? out.wgetRefused : out.wgetTimeout}NODEGATE http rc=1\n`, 0) : steps('NODEGATE http rc=0\n'.repeat(3), 0);
       case 'restored':
         return policy || !b.policyRemovedOnDelete ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`.repeat(5), 0) : steps('NODEGATE http rc=0\n', 0);
       case 'bomb':

@@ -84,6 +84,14 @@ describe('one fault at a time', () => {
     expect(report.verdicts['RES-6.2.3'].actual).toBe('memory.max max, cpu.max "max 100000"');
   });
 
+  test('a CNI that rejects instead of dropping (kube-router): the refused request is blocked, NET-5.4.1 passes', async () => {
+    // kube-router's pod firewall chains end in `-j REJECT --reject-with icmp-port-unreachable` (pkg/controllers/netpol),
+    // seen with iptables-save on the cluster lab's worker: busybox wget then says "Connection refused" at once.
+    const { report } = await live(liveScenario('rejecting CNI', { policyRejects: true }));
+    expect(statuses(report, ['NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2'])).toEqual({ 'NET-5.3.2': 'pass', 'NET-5.4.1': 'pass', 'NET-5.4.2': 'pass' });
+    expect(report.verdicts['NET-5.4.1'].actual).toBe('1 attempt(s), last rejected (Connection refused)');
+  });
+
   test('the policy keeps blocking after its deletion: NET-5.4.2 fails after its five attempts', async () => {
     const { report } = await live(liveScenario('stale policy', { policyRemovedOnDelete: false }));
     expect(statuses(report, ['NET-5.4.1', 'NET-5.4.2'])).toEqual({ 'NET-5.4.1': 'pass', 'NET-5.4.2': 'fail' });

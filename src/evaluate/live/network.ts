@@ -38,7 +38,7 @@ export async function networkChecks(ctx: LiveContext): Promise<NetworkResult> {
   const client = await observePod(run, clientPod('client', ctx.images.shell, serviceName, run.namespace, ctx.clusterDomain), { timeoutMs: ctx.timeouts.podMs });
   const v = clientVerdicts(ctx, client, web, svc);
 
-  const blockedEvidence = { expected: `with ${policyName} (deny-all ingress) on the server, GET ${url} times out`, source: `pod ${run.namespace}/blocked: wget -T 5 ${url}` };
+  const blockedEvidence = { expected: `with ${policyName} (deny-all ingress) on the server, GET ${url} is blocked: it times out (the policy drops) or is refused (the policy rejects)`, source: `pod ${run.namespace}/blocked: wget -T 5 ${url}` };
   let blocked: Verdict;
   let restored: Verdict;
   const restoredEvidence = { expected: `after deleting ${policyName}, GET ${url} answers 200 again`, source: `pod ${run.namespace}/restored: wget -T 5 ${url}` };
@@ -87,6 +87,9 @@ function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun, svcError:
   };
 }
 
+/** How a client sees a connection a policy rejects: ICMP port/host unreachable or a TCP reset. */
+const rejected = /Connection refused|Connection reset by peer|No route to host|Host is unreachable/;
+
 async function blockedVerdict(ctx: LiveContext, url: string, e: { expected: string; source: string }): Promise<Verdict> {
   try {
     await createNetworkPolicy(ctx.run, denyAll());
@@ -99,11 +102,15 @@ async function blockedVerdict(ctx: LiveContext, url: string, e: { expected: stri
   if (r.log === undefined) return error({ ...e, actual: 'not observed' }, `The client pod's log could not be read: ${r.logError?.message ?? 'unknown'}`);
   const attempts = markerValues(r.log, 'http').map(rcOf);
   const last = attempts.at(-1);
-  const actual = attempts.length ? `${attempts.length} attempt(s), last ${last === 0 ? 'answered 200' : /timed out/.test(r.log) ? 'timed out' : `failed (exit ${last ?? '?'})`}` : 'no result';
+  const how = /timed out/.test(r.log) ? 'timed out' : rejected.test(r.log) ? 'rejected' : undefined;
+  const actual = attempts.length ? `${attempts.length} attempt(s), last ${last === 0 ? 'answered 200' : how === 'timed out' ? 'timed out' : how === 'rejected' ? `rejected (${rejected.exec(r.log)?.[0]})` : `failed (exit ${last ?? '?'})`}` : 'no result';
   if (last === undefined) return error({ ...e, actual }, `The client pod's output lacks its result lines: ${tail(r.log)}`);
   if (last === 0) return fail({ ...e, actual }, `The request still succeeded with a deny-all ingress policy on the server (after ${attempts.length} attempts 2 s apart): the CNI does not enforce NetworkPolicy on this node.`);
-  if (/timed out/.test(r.log)) return pass({ ...e, actual });
-  return error({ ...e, actual }, `The request failed, but not by timing out (a policy drops packets; this looks like something else): ${tail(r.log)}`);
+  // Both ways a policy blocks: dropping (Cilium, Calico: the request times out) and rejecting (kube-router ends its
+  // pod firewall chains in `REJECT --reject-with icmp-port-unreachable`: refused at once). The positive control ran
+  // the same request seconds before, so a refusal now is the policy, not a missing server.
+  if (how !== undefined) return pass({ ...e, actual });
+  return error({ ...e, actual }, `The request failed, but neither by timing out nor by being refused (a policy drops or rejects; this looks like something else): ${tail(r.log)}`);
 }
 
 async function restoredVerdict(ctx: LiveContext, url: string, e: { expected: string; source: string }): Promise<Verdict> {
