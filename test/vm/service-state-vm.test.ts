@@ -63,9 +63,11 @@ describe.skipIf(!lab.ok)(`KUBELET-3.1.3 and RT-2.1.1 on a crash-looping VM node$
       expect(cases.get('RT-2.1.1')?.status).toBe('fail');
       await new Promise((r) => setTimeout(r, 4_000));
     }
-    // The counts are systemd's own: never more than the node reports afterwards, and they do not go down.
+    // The counts are systemd's own: never more than the node reports afterwards, and they do not go down. The first
+    // sample can land before systemd's first automatic restart (the unit failed once, NRestarts still 0: a failure
+    // all the same); the samples span several RestartSec cycles, so the loop shows in the later ones.
     const onNode = Number(await sh(vm, 'systemctl show kubelet -p NRestarts --value'));
-    expect(Math.min(...counts)).toBeGreaterThan(0);
+    expect(Math.max(...counts)).toBeGreaterThan(0);
     expect(Math.max(...counts)).toBeLessThanOrEqual(onNode);
     expect([...counts].sort((a, b) => a - b)).toEqual(counts);
     console.info(`KUBELET-3.1.3 samples: ${phases.map((p, i) => `${p} (${counts[i]})`).join(', ')}; NRestarts on the node afterwards: ${onNode}`);
