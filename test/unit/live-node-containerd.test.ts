@@ -1,7 +1,7 @@
 // The on-node live checks against a real containerd on this machine: a private daemon (own root, state and socket
 // under a temp dir, CRI off, as runtime-containerd-daemon.test.ts starts it) with Debian's runc, reached through
 // the local target exactly as an SSH node would be. The kernel's own OOM killer, cgroups and seccomp are the evidence.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNodeLiveChecks, type LiveNodeCleanup, type NodeLiveOptions } from '../../src/live-node/run.ts';
 import { openLocal } from '../../src/target/local.ts';
+import { startPrivateContainerd, type PrivateContainerd } from '../support/private-containerd.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
 const has = (cmd: string, ...args: string[]): boolean => spawnSync(cmd, args).status === 0;
@@ -53,21 +54,14 @@ function leftovers(ns: string): string[] {
 }
 
 describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`, () => {
-  let daemon: ChildProcess | undefined;
+  let daemon: PrivateContainerd | undefined;
   beforeAll(async () => {
     const built = spawnSync(join(fixtures, 'busybox-image.sh'), [image], { encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`busybox-image.sh failed: ${built.stderr}`);
-    const config = join(work, 'config.toml');
-    writeFileSync(config, `version = 2\nroot = "${work}/root"\nstate = "${work}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n`);
-    daemon = spawn('containerd', ['--config', config], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
-    if (!existsSync(socket)) throw new Error('the private containerd did not create its socket within 5 s');
+    daemon = await startPrivateContainerd(work);
   }, 30_000);
   afterAll(async () => {
-    if (daemon?.exitCode === null) {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon?.once('exit', r));
-    }
+    await daemon?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -1,16 +1,16 @@
 // The real CLI with --live --live-image and no cluster: usage errors before any node is reached, the three
 // node-local verdicts in the JUnit as errors naming what failed when containerd cannot be reached (never a pass),
 // and, where root, containerd and runc are here, a real run through a private containerd passing all three.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { startPrivateContainerd, type PrivateContainerd } from '../support/private-containerd.ts';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
 const ids = ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5'];
@@ -85,21 +85,14 @@ describe.skipIf(!canRun)('through the CLI against a private containerd (needs ro
   const dir = join(work, 'containerd');
   const socket = join(dir, 'containerd.sock');
   const image = join(work, 'busybox.tar');
-  let daemon: ChildProcess | undefined;
+  let daemon: PrivateContainerd | undefined;
   beforeAll(async () => {
     const built = spawnSync(join(fixtures, 'busybox-image.sh'), [image], { encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`busybox-image.sh failed: ${built.stderr}`);
-    const config = join(work, 'containerd.toml');
-    writeFileSync(config, `version = 2\nroot = "${dir}/root"\nstate = "${dir}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socket}"\n[ttrpc]\n  address = "${socket}.ttrpc"\n`);
-    daemon = spawn('containerd', ['--config', config], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50);
-    if (!existsSync(socket)) throw new Error('the private containerd did not create its socket within 5 s');
+    daemon = await startPrivateContainerd(dir);
   }, 30_000);
   afterAll(async () => {
-    if (daemon?.exitCode === null) {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon?.once('exit', r));
-    }
+    await daemon?.stop();
   });
 
   test('the kernel\'s own evidence reaches the JUnit: bomb OOMKilled, limits in the cgroup, seccomp errno; nothing left behind', async () => {

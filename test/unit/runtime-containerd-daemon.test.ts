@@ -1,10 +1,9 @@
 // RT-2.1.2, RT-2.1.3 and RT-2.3.x over evidence from a real containerd: a private daemon (own root, state and
 // socket under a temp dir, CRI disabled) is started, asked with the probe's exact ctr call, stat'ed, then stopped.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
@@ -12,6 +11,7 @@ import { runtimeEvaluators } from '../../src/evaluate/runtime/index.ts';
 import { hostAndRuntimeRequests, cmd, type CommandRequest } from '../../src/facts/requirements.ts';
 import type { CommandFact, FileFact } from '../../src/facts/types.ts';
 import { compliantFacts, drift, missing } from '../support/facts.ts';
+import { startPrivateContainerd, type PrivateContainerd } from '../support/private-containerd.ts';
 
 const canRun = process.getuid?.() === 0 && spawnSync('containerd', ['--version']).status === 0 && spawnSync('ctr', ['--version']).status === 0;
 const work = canRun ? mkdtempSync(join(tmpdir(), 'nodegate-ctd-daemon-')) : join(tmpdir(), 'nodegate-ctd-daemon-unused');
@@ -42,21 +42,12 @@ const observe = () =>
 const status = (id: string, facts = observe()) => runtimeEvaluators[id]!(facts, profile);
 
 describe.skipIf(!canRun)('a private containerd daemon (needs root, containerd and ctr)', () => {
-  let daemon: ChildProcess | undefined;
+  let daemon: PrivateContainerd | undefined;
   beforeAll(async () => {
-    const config = join(work, 'config.toml');
-    writeFileSync(
-      config,
-      `version = 2\nroot = "${work}/root"\nstate = "${work}/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${socketPath}"\n[ttrpc]\n  address = "${socketPath}.ttrpc"\n`,
-    );
-    daemon = spawn('containerd', ['--config', config], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(socketPath); i++) await sleep(50);
+    daemon = await startPrivateContainerd(work);
   }, 20_000);
   afterAll(async () => {
-    if (daemon?.exitCode === null) {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon?.once('exit', r));
-    }
+    await daemon?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -81,8 +72,7 @@ describe.skipIf(!canRun)('a private containerd daemon (needs root, containerd an
   });
 
   it('stopped: RT-2.1.2 fails saying it is not running, RT-2.3.1 fails on the missing socket', async () => {
-    daemon?.kill('SIGTERM');
-    await new Promise((r) => daemon?.once('exit', r));
+    await daemon?.stop();
     const facts = observe();
     const api = status('RT-2.1.2', facts);
     expect(api.status, api.message).toBe('fail');
