@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVitest } from 'vitest/node';
+import { startVitest, type Reporter } from 'vitest/node';
 import { NodegateReporter } from '../../reporters/nodegate-reporter.ts';
 import { ExitCode } from '../../src/errors.ts';
 import type { CheckMeta } from '../../src/run/meta.ts';
@@ -49,6 +49,16 @@ test('HOST-1.1.2', ({ task }) => {
 test('a helper test without a verdict', () => {});
 `;
 
+
+/** Runs the suites under DIR in an inner Vitest, one worker; the outer process keeps its own exit code. */
+async function runInnerVitest(dir: string, options: { reporters: Reporter[]; pool?: 'forks' }): Promise<void> {
+  const exitCode = process.exitCode;
+  const vitest = await startVitest([], { root: dir, config: false, watch: false, globals: true, include: ['suites/**/*.test.ts'], maxWorkers: 1, ...options });
+  await vitest.close();
+  // startVitest marks the process failed because the inner run has failing tests; that is not ours.
+  process.exitCode = exitCode;
+}
+
 describe('NodegateReporter in a programmatic Vitest run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nodegate-reporter-'));
   const junitFile = join(dir, 'out', 'deep', 'nodegate.xml');
@@ -61,19 +71,7 @@ describe('NodegateReporter in a programmatic Vitest run', () => {
     mkdirSync(join(dir, 'suites'));
     writeFileSync(join(dir, 'suites', 'host.test.ts'), suiteSource);
     writeFileSync(join(dir, 'suites', 'broken.test.ts'), "throw new Error('suite cannot load');\n");
-    const exitCode = process.exitCode;
-    const vitest = await startVitest([], {
-      root: dir,
-      config: false,
-      watch: false,
-      globals: true,
-      include: ['suites/**/*.test.ts'],
-      reporters: [reporter, owed],
-      maxWorkers: 1,
-    });
-    await vitest.close();
-    // startVitest marks the process failed because the inner run has failing tests; that is not ours.
-    process.exitCode = exitCode;
+    await runInnerVitest(dir, { reporters: [reporter, owed] });
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -150,19 +148,7 @@ test('HOST-1.1.1', ({ task }) => {
 `);
     // The worker kills itself before the check can record anything, as the OOM killer or a segfault would.
     writeFileSync(join(dir, 'suites', 'crash.test.ts'), "test('HOST-1.3.1', () => { process.kill(process.pid, 'SIGKILL'); });\n");
-    const exitCode = process.exitCode;
-    const vitest = await startVitest([], {
-      root: dir,
-      config: false,
-      watch: false,
-      globals: true,
-      include: ['suites/**/*.test.ts'],
-      reporters: [reporter],
-      pool: 'forks',
-      maxWorkers: 1,
-    });
-    await vitest.close();
-    process.exitCode = exitCode;
+    await runInnerVitest(dir, { reporters: [reporter], pool: 'forks' });
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
