@@ -28,4 +28,9 @@ if [ -f "$dir/kubelet-config.orig" ]; then
   rm "$dir/kubelet-config.orig"
   restart_kubelet
 fi
+# Scenarios that keep their undo beside them (scenarios/undo/NAME.sh) are undone here too; each undo is a no-op
+# when its scenario is not applied.
+for undo in "$(dirname "$0")"/undo/*.sh; do
+  [ -e "$undo" ] && "$undo"
+done
 echo "healthy: workload namespaces labelled restricted with default-deny-ingress; kube-router running"
