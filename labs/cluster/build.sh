@@ -15,8 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
 export PATH="$GO_ROOT/bin:$PATH"
 cache=${NODEGATE_CLUSTER_CACHE:-/var/cache/nodegate-cluster}
-# Bump when the way binaries are built changes (flags, list of binaries): it is part of the cache key.
-recipe=1
+# Bump when the way binaries are built changes (flags, list of binaries, src/): it is part of the cache key.
+# 2: CoreDNS from src/coredns (the Corefile's plugins only).
+recipe=2
 
 t_start=$(date +%s.%N)
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -85,6 +86,8 @@ wrapper() {
     for p in "$@"; do echo "tool $p"; done
     if [[ $map != - ]]; then replaces_from "$upstream" "$map"; fi
   } >"$dir/go.mod"
+  # A main package of the project's own (src/NAME) builds instead of upstream's: tidy resolves its imports.
+  if [[ -d $here/src/$name ]]; then cp "$here/src/$name/"*.go "$dir/"; fi
   (cd "$dir" && go mod tidy)
   record download "$name" "$(elapsed "$t")" ""
 }
@@ -106,7 +109,8 @@ k8s=k8s.io/kubernetes/cmd
 wrapper kubernetes k8s.io/kubernetes "$KUBERNETES_VERSION" kube_staging_version \
   $k8s/kube-apiserver $k8s/kube-controller-manager $k8s/kube-scheduler $k8s/kubelet $k8s/kube-proxy $k8s/kubectl
 wrapper etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" etcd_sibling_version go.etcd.io/etcd/server/v3
-wrapper coredns github.com/coredns/coredns "$COREDNS_VERSION" - github.com/coredns/coredns
+# CoreDNS: src/coredns/main.go, upstream coremain with the lab Corefile's plugins only.
+wrapper coredns github.com/coredns/coredns "$COREDNS_VERSION" -
 wrapper kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION" - \
   github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
 cni=github.com/containernetworking/plugins/plugins
@@ -127,7 +131,7 @@ done
 t_bld=$(date +%s.%N)
 for c in kube-apiserver kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do build kubernetes "$c" "$k8s/$c" "$kv"; done
 build etcd etcd go.etcd.io/etcd/server/v3
-build coredns coredns github.com/coredns/coredns
+build coredns coredns .
 build kube-router kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
 build cni cni/bridge $cni/main/bridge
 build cni cni/host-local $cni/ipam/host-local
