@@ -85,11 +85,29 @@ export function runOutcome(metas: readonly CheckMeta[], opts: OutcomeOptions): R
     return { exitCode: ExitCode.nonCompliant, reason: blocking.join('; ') };
   }
 
-  const required = metas.filter((m) => m.level === 'required').length;
+  // Here no required check failed or errored, so a required one that did not pass was skipped: out of this run's
+  // reach (no cluster access, no --live). Exit 0 vouches only for what ran, and the sentence says so.
+  const required = metas.filter((m) => m.level === 'required');
+  const requiredSkipped = required.filter((m) => m.status === 'skip');
   const notes: string[] = [];
   if (advisoryBad.length > 0) notes.push(`${count(advisoryBad.length, 'advisory check')} not passing`);
   if (skipped.length > 0) notes.push(`${count(skipped.length, 'check')} skipped`);
   const tail = notes.length > 0 ? `; ${notes.join(', ')} (gated only with --strict)` : '';
-  const head = opts.strict ? `all ${count(metas.length, 'check')} passed` : `all ${count(required, 'required check')} passed`;
-  return { exitCode: ExitCode.compliant, reason: `${head}${tail}` };
+  if (opts.strict) return { exitCode: ExitCode.compliant, reason: `all ${count(metas.length, 'check')} passed` };
+  if (requiredSkipped.length === 0) return { exitCode: ExitCode.compliant, reason: `all ${count(required.length, 'required check')} passed${tail}` };
+  const ran = required.length - requiredSkipped.length;
+  return {
+    exitCode: ExitCode.compliant,
+    reason: `all ${count(ran, 'required check')} that ran passed; ${requiredSkipped.length} required not proven, skipped (${skipCauses(requiredSkipped)})${tail}`,
+  };
+}
+
+/** Skips counted by cause: a skip message's opening clause, up to its first colon ("live check", ...). */
+function skipCauses(skips: readonly CheckMeta[]): string {
+  const byCause = new Map<string, number>();
+  for (const m of skips) {
+    const cause = m.message.split(':')[0]?.trim() || 'no reason given';
+    byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
+  }
+  return [...byCause].map(([cause, n]) => `${n} ${cause}`).join(', ');
 }

@@ -46,8 +46,24 @@ describe('runOutcome', () => {
     const o = runOutcome(metas, { strict: false });
     expect(o.exitCode).toBe(0);
     expect(o.reason).toBe(
-      'all 3 required checks passed; 2 advisory checks not passing, 1 check skipped (gated only with --strict)',
+      'all 2 required checks that ran passed; 1 required not proven, skipped (1 containerd absent); 2 advisory checks not passing, 1 check skipped (gated only with --strict)',
     );
+  });
+
+  it('is 0 without cluster access, and says how many required checks were skipped and why', () => {
+    // A node-only run: the cluster and live rows skip. The gate vouches for what ran and counts the rest by cause.
+    const metas = [
+      ...allPass,
+      meta({ id: 'SEC-4.3.3', status: 'skip', message: 'this check reads the Kubernetes API: no kubeconfig (pass --kubeconfig)' }),
+      meta({ id: 'RES-6.3.1', status: 'skip', message: 'this check reads the Kubernetes API: no kubeconfig (pass --kubeconfig)' }),
+      meta({ id: 'RES-6.2.1', status: 'skip', message: 'live check: it runs workloads on the node, run with --live' }),
+    ];
+    expect(runOutcome(metas, { strict: false })).toEqual({
+      exitCode: 0,
+      reason:
+        'all 2 required checks that ran passed; 3 required not proven, skipped (2 this check reads the Kubernetes API, 1 live check); 3 checks skipped (gated only with --strict)',
+    });
+    expect(runOutcome(metas, { strict: true }).exitCode).toBe(1);
   });
 
   it('with --strict, advisory failures and errors gate', () => {
