@@ -3,7 +3,7 @@
 // (pods/exec, a live check) is named in the message as not observed, never assumed.
 import type { ClusterFacts, PodSummary } from '../../cluster/types.ts';
 import type { NodeFacts } from '../../facts/types.ts';
-import { error, fail, pass, type Verdict } from '../verdict.ts';
+import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
 import { cniJournal, podState } from './diagnosis.ts';
 import { listSome, needRead, podRef, selects, type ClusterCheckProfile } from './evidence.ts';
 
@@ -50,9 +50,15 @@ export function evaluateCiliumHealth(node: NodeFacts | undefined, cluster: Clust
  * the CNI ADD (in Cilium: endpoint creation and BPF programming) succeeded, so such pods Running and Ready on this
  * node are the evidence the API has; pods stuck creating their sandbox are the failure.
  */
-export function evaluateCiliumEndpoints(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, _profile: ClusterCheckProfile): Verdict {
+export function evaluateCiliumEndpoints(_node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = 'pods on the pod network of this node are Running and Ready (their endpoints are programmed)';
   const source = cluster ? `pods on ${cluster.node} (spec.nodeName), hostNetwork=false` : 'pods on the node';
+  // Pods turn Ready under any CNI: without a Cilium agent here they say nothing about Cilium's endpoints.
+  const agents = agentsOnNode(cluster, profile, expected);
+  if (!agents.ok) return agents.verdict;
+  if (agents.pods.length === 0) {
+    return skip({ expected, actual: 'no Cilium agent on this node', source: agents.source }, `no Cilium agent on this node, so there are no Cilium endpoints to observe (NET-5.1.2 judges the missing agent); pods that are Ready here got their network from another CNI.`);
+  }
   const r = needRead(cluster, (c) => c.podsOnNode, { expected, source });
   if (!r.ok) return r.verdict;
   const onPodNetwork = r.value.filter((p) => !p.hostNetwork && p.phase !== 'Succeeded' && p.phase !== 'Failed');
@@ -74,6 +80,10 @@ export function evaluateHubbleRelay(_node: NodeFacts | undefined, cluster: Clust
   const r = needRead(cluster, (x) => x.systemPods, { expected, source });
   if (!r.ok) return r.verdict;
   const relays = r.value.filter((p) => selects(c.relaySelector, p.labels));
+  // Hubble is Cilium's: in a cluster with no Cilium agent at all, "deploy Hubble relay" is no advice to act on.
+  if (relays.length === 0 && !r.value.some((p) => selects(c.agentSelector, p.labels))) {
+    return skip({ expected, actual: 'no Cilium in the cluster', source: `pods in ${c.namespace} with ${c.agentSelector} or ${c.relaySelector}` }, `no Cilium agent runs in ${c.namespace} on any node, so there is no Hubble to observe (Hubble is Cilium's flow observability; NET-5.1.2 judges the missing agent).`);
+  }
   if (relays.length === 0) return fail({ expected, actual: 'no Hubble relay', source }, 'Hubble relay is not deployed: flows cannot be observed (`cilium hubble enable`, or the Helm values hubble.relay.enabled=true).');
   const actual = relays.map(podState).join('; ');
   return relays.some((p) => p.phase === 'Running' && p.ready) ? pass({ expected, actual, source }) : fail({ expected, actual, source }, `Hubble relay is deployed but not available: ${actual}.`);
