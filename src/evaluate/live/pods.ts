@@ -2,6 +2,7 @@
 // seccomp, drop ALL, no privilege escalation), runs once (restartPolicy Never) and prints what it observed as
 // "NODEGATE key rc=N" marker lines, so the verdict comes from the pod's own output and exit code.
 import type { V1Container, V1Pod, V1SeccompProfile } from '@kubernetes/client-node';
+import { cgroupLimitFiles } from './cgroup-limits.ts';
 
 export interface LiveImages {
   readonly web: string;
@@ -132,9 +133,13 @@ export function bombPod(name: string, image: string, timeoutSeconds: number): V1
   return pod;
 }
 
-/** RES-6.2.3: a pod with limits 128Mi/200m prints its own cgroup v2 memory.max and cpu.max. */
+/**
+ * RES-6.2.3: a pod with limits 128Mi/200m prints its own cgroup files: v2's memory.max and cpu.max, and v1's
+ * memory.limit_in_bytes and cpu.cfs_quota_us/cfs_period_us where runc mounts the container's v1 cgroups (a node on
+ * cgroup v1 has no v2 files, and the reverse); each line carries the file's content or cat's error.
+ */
 export function limitsPod(name: string, image: string): V1Pod {
-  const script = [`echo "NODEGATE memory.max $(cat /sys/fs/cgroup/memory.max 2>&1)"`, `echo "NODEGATE cpu.max $(cat /sys/fs/cgroup/cpu.max 2>&1)"`].join('\n');
+  const script = cgroupLimitFiles.map((f) => `echo "NODEGATE ${f} $(cat /sys/fs/cgroup/${f} 2>&1)"`).join('\n');
   return probePod({ name, role: 'limits', image, script, resources: { requests: { memory: '128Mi', cpu: '200m' }, limits: { memory: '128Mi', cpu: '200m' } } });
 }
 

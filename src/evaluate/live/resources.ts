@@ -1,10 +1,11 @@
 // RES-6.2.1 (the guide's memory bomb is OOMKilled), RES-6.2.2 (the node is still Ready without memory pressure
-// afterwards) and RES-6.2.3 (a pod's limits reach its cgroup v2 memory.max and cpu.max).
+// afterwards) and RES-6.2.3 (a pod's limits reach its cgroup: v2 memory.max and cpu.max, else v1).
 import { CoreV1Api } from '@kubernetes/client-node';
 import { apiError } from '../../cluster/live/objects.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { tail, withDiagnosis, type LiveContext } from './context.ts';
 import { describeOutcome, observePod } from './observe-pod.ts';
+import { cgroupLimitFiles, judgeCgroupLimits } from './cgroup-limits.ts';
 import { bombPod, limitsPod, markers } from './pods.ts';
 
 export type ResourceCheckId = 'RES-6.2.1' | 'RES-6.2.2' | 'RES-6.2.3';
@@ -54,16 +55,11 @@ async function nodeAfter(ctx: LiveContext, e: { expected: string; source: string
 
 async function limitsCheck(ctx: LiveContext): Promise<Verdict> {
   const { run } = ctx;
-  const e = { expected: 'memory.max 134217728, cpu.max "20000 100000" (limits 128Mi / 200m)', source: `pod ${run.namespace}/limits: cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max` };
+  const e = { expected: 'the pod\'s cgroup holds its limits 128Mi / 200m: memory.max 134217728 and cpu.max "20000 100000" (cgroup v2), or memory.limit_in_bytes 134217728 and cfs_quota_us/cfs_period_us 20000/100000 (cgroup v1)', source: `pod ${run.namespace}/limits: cat its own /sys/fs/cgroup files` };
   const r = await observePod(run, limitsPod('limits', ctx.images.shell), { timeoutMs: ctx.timeouts.podMs });
   if (!r.ok) return error({ ...e, actual: 'not observed' }, withDiagnosis(`The limits pod did not run to its end: ${r.message}`, r.diagnosis));
   if (r.log === undefined) return error({ ...e, actual: 'not observed' }, `The limits pod's log could not be read: ${r.logError?.message ?? 'unknown'}`);
   const m = markers(r.log);
-  const mem = m.get('memory.max');
-  const cpu = m.get('cpu.max');
-  if (mem === undefined || cpu === undefined) return error({ ...e, actual: 'no result' }, `The pod's output lacks its result lines: ${tail(r.log)}`);
-  const actual = `memory.max ${mem}, cpu.max "${cpu}"`;
-  if (mem === '134217728' && cpu === '20000 100000') return pass({ ...e, actual });
-  if (/No such file/.test(mem + cpu)) return fail({ ...e, actual }, 'The container sees no cgroup v2 memory.max/cpu.max: the node is not on cgroup v2 (or the container has no cgroup namespace).');
-  return fail({ ...e, actual }, 'The pod\'s limits did not reach its cgroup: check that containerd and the kubelet agree on the cgroup driver (RT-2.2.3).');
+  if (!cgroupLimitFiles.some((f) => m.has(f))) return error({ ...e, actual: 'no result' }, `The pod's output lacks its result lines: ${tail(r.log)}`);
+  return judgeCgroupLimits(m, e).verdict;
 }
