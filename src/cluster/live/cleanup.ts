@@ -1,11 +1,9 @@
 // Everything a live run creates is registered here before it is created, and removed in reverse order at the
-// end of the run, on SIGINT and on SIGTERM; an interrupt also aborts the waits in flight.
+// end of the run, on SIGINT and on SIGTERM; an interrupt also aborts the waits in flight. The signal listeners are
+// the process's one SignalHub (signal-hub.ts): every open run joins it, so a fleet has one listener per signal.
+import { signalHub, type SignalSource } from './signal-hub.ts';
 
-/** The part of `process` the registry uses, so tests can send signals without killing the test runner. */
-export interface SignalSource {
-  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-}
+export type { SignalSource } from './signal-hub.ts';
 
 export interface CleanupResult {
   readonly name: string;
@@ -13,15 +11,11 @@ export interface CleanupResult {
   readonly message?: string;
 }
 
-const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
-const formatMs = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`);
-
 export class CleanupRegistry {
   private readonly steps: { name: string; run: () => Promise<void> }[] = [];
   private readonly controller = new AbortController();
   private running: Promise<CleanupResult[]> | undefined;
-  private readonly handlers: { signal: 'SIGINT' | 'SIGTERM'; fn: () => void }[] = [];
-  private source: SignalSource | undefined;
+  private leaveHub: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   /** Aborted when the run is interrupted: pass it to every wait. */
@@ -69,44 +63,26 @@ export class CleanupRegistry {
 
   /**
    * On SIGINT/SIGTERM: abort the waits, clean up, then exit with 130/143 through `exit` (process.exit by default).
-   * A second signal while cleaning up is ignored (cutting the cleanup short is what leaves namespaces behind); a
-   * third exits at once, and so does a cleanup that outlasts `timeoutMs` (an API server that stopped answering):
-   * the namespace's expiry then lets the next run's sweep remove it.
+   * The listeners are the source's one SignalHub, shared by every open run: the first signal cleans up all of
+   * them concurrently and exits once. A second signal while cleaning up is ignored (cutting the cleanup short is
+   * what leaves namespaces behind); a third exits at once, and so does a cleanup that outlasts the longest
+   * `timeoutMs` of the open runs (an API server that stopped answering): the namespace's expiry then lets the next
+   * run's sweep remove it. The run leaves the hub when its cleanup is done.
    */
   installSignalHandlers(source: SignalSource, exit: (code: number) => void, options: { onInterrupt?: (message: string) => void; timeoutMs?: number } = {}): void {
-    let signals = 0;
-    let exited = false;
-    const leave = (code: number): void => {
-      if (exited) return;
-      exited = true;
-      exit(code);
-    };
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const fn = (): void => {
-        signals++;
-        if (signals === 2) options.onInterrupt?.('cleaning up the run namespace; interrupt again to leave it for the next run\'s sweep');
-        if (signals >= 3) return leave(exitCodes[signal]);
-        if (signals > 1) return;
-        options.onInterrupt?.(`${signal}: cleaning up`);
-        this.controller.abort(new InterruptedError(signal));
-        const timer = setTimeout(() => {
-          options.onInterrupt?.(`cleanup did not finish within ${formatMs(options.timeoutMs ?? 30_000)}; the next run's sweep removes what is left after its expiry`);
-          leave(exitCodes[signal]);
-        }, options.timeoutMs ?? 30_000);
-        void this.runAll().then(() => {
-          clearTimeout(timer);
-          leave(exitCodes[signal]);
-        });
-      };
-      source.on(signal, fn);
-      this.handlers.push({ signal, fn });
-    }
-    this.source = source;
+    if (this.leaveHub) throw new Error('signal handlers are already installed for this run');
+    this.leaveHub = signalHub(source).join({
+      interrupt: (signal) => this.controller.abort(new InterruptedError(signal)),
+      cleanup: () => this.runAll(),
+      exit,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
+    });
   }
 
   private uninstall(): void {
-    for (const h of this.handlers) this.source?.off(h.signal, h.fn);
-    this.handlers.length = 0;
+    this.leaveHub?.();
+    this.leaveHub = undefined;
   }
 }
 
