@@ -2,6 +2,7 @@
 // by the live harness (src/evaluate/live), whose verdicts the suites then report; or the reason they did not run.
 import { loadKubeconfig } from '../cluster/kubeconfig.ts';
 import { runLiveChecks, type LiveReport } from '../evaluate/live/index.ts';
+import { liveInputsOf, type LiveInputs, type ObservedNode } from '../evaluate/live/inputs.ts';
 import type { Verdict } from '../evaluate/verdict.ts';
 import { nodeLiveOptionsFromProfile } from '../live-node/profile-options.ts';
 import { runNodeLiveChecks, type NodeLiveOptions } from '../live-node/run.ts';
@@ -43,10 +44,13 @@ export async function nodeLiveState(target: Target, imageFile: string, profile: 
   return { kind: 'ran', verdicts, namespace, cleanupFailures };
 }
 
-/** How the live checks are run; a seam so tests can stand in a harness without a cluster. */
-export type RunLive = (settings: ClusterSettings, node: string, profile: Profile) => Promise<LiveReport>;
+/**
+ * How the live checks are run; a seam so tests can stand in a harness without a cluster. `inputs` is what the run
+ * takes from the node itself (the kubelet's clusterDomain, the profile's errno for unshare), with where each was read.
+ */
+export type RunLive = (settings: ClusterSettings, node: string, profile: Profile, inputs: LiveInputs) => Promise<LiveReport>;
 
-export const runLiveThroughCluster: RunLive = async (settings, node, profile) => {
+export const runLiveThroughCluster: RunLive = async (settings, node, profile, inputs) => {
   const source = clusterSource(settings, false);
   if (source.kind === 'none') throw new Error(`live checks need a cluster: ${source.reason}`);
   const { kc } = loadKubeconfig(source);
@@ -55,14 +59,21 @@ export const runLiveThroughCluster: RunLive = async (settings, node, profile) =>
     images: profile.cluster.images,
     workloadNamespaces: profile.cluster.workloadNamespaces,
     seccompProfile: profile.seccomp.profiles[0] ?? 'profiles/web-app.json',
+    clusterDomain: inputs.clusterDomain.value,
+    clusterDomainFrom: inputs.clusterDomain.from,
+    seccomp: inputs.seccomp,
   });
 };
 
-/** The live state of a node: not run without --live or without a cluster (saying which), else the harness's verdicts. */
-export async function liveStateOf(settings: ClusterSettings, clusterReason: string | undefined, node: string, profile: Profile, runLive: RunLive): Promise<LiveState> {
+/**
+ * The live state of a node: not run without --live or without a cluster (saying which), else the harness's
+ * verdicts. `observed` is the node's probe facts and cluster facts, read before: the kubelet's effective
+ * clusterDomain and the node's seccomp profile come from them (absent: assumed, and the verdicts say so).
+ */
+export async function liveStateOf(settings: ClusterSettings, clusterReason: string | undefined, node: string, profile: Profile, runLive: RunLive, observed: ObservedNode = {}): Promise<LiveState> {
   if (!settings.live) return { kind: 'not-run', reason: liveSkipReason };
   // With --live-image the node-local run answered already (observe.ts); here it is the rows it does not answer.
   if (clusterReason !== undefined) return { kind: 'not-run', reason: `${noClusterLivePrefix} (${clusterReason})` };
-  const report = await runLive(settings, node, profile);
+  const report = await runLive(settings, node, profile, liveInputsOf(observed, profile));
   return { kind: 'ran', verdicts: report.verdicts, namespace: report.namespace, cleanupFailures: report.cleanupFailures };
 }

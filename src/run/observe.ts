@@ -118,7 +118,7 @@ export async function observeNodes(
     // The live checks run workloads on the node once its cluster side is known (they need the cluster).
     const live = o.live ?? ('failure' in o && afterProbe !== undefined && cluster.kind === 'none'
       ? { kind: 'not-run', reason: `live check: the node could not be observed (${o.message}), so nothing ran on it` } as const
-      : await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive));
+      : await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive, { facts: 'facts' in o ? o.facts : undefined, cluster: cluster.kind === 'observed' ? cluster.facts : undefined }));
     return { ...o, cluster, live };
   });
   if (settings.saveSnapshot) {

@@ -2,6 +2,7 @@
 // and the time it may take; plus the verdict helpers shared by the live checks.
 import type { LiveRun } from '../../cluster/live/harness.ts';
 import { error, type Evidence, type Verdict } from '../verdict.ts';
+import type { SeccompDenial } from './inputs.ts';
 import type { LiveImages } from './pods.ts';
 
 export interface LiveTimeouts {
@@ -20,11 +21,13 @@ export interface LiveContext {
   readonly node: string;
   readonly images: LiveImages;
   readonly clusterDomain: string;
+  /** Where clusterDomain was read (the kubelet's effective configuration), or why it is assumed. */
+  readonly clusterDomainFrom: string;
   readonly workloadNamespaces: readonly string[];
   /** localhost/<profile> for SEC-4.2.5, relative to the kubelet's seccomp root. */
   readonly seccompProfile: string;
-  /** The text of the errno the profile returns for a denied syscall (strerror, as busybox prints it). */
-  readonly seccompErrnoText: string;
+  /** What the node's profile answers unshare(2) with, and where that was read. */
+  readonly seccomp: SeccompDenial;
   readonly timeouts: LiveTimeouts;
 }
 

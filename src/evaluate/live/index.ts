@@ -7,6 +7,7 @@ import type { SweepResult } from '../../cluster/live/sweep.ts';
 import { httpProbe } from '../../facts/runner-probe.ts';
 import { error, type Verdict } from '../verdict.ts';
 import { defaultTimeouts, type LiveContext, type LiveTimeouts } from './context.ts';
+import { assumedClusterDomain, type SeccompDenial } from './inputs.ts';
 import { kubeletAnonymous } from './kubelet-api.ts';
 import { podLogVerdict, tokenWithoutRbacVerdict } from './kubelet-live.ts';
 import { networkChecks } from './network.ts';
@@ -42,12 +43,13 @@ export interface LiveCheckOptions extends Pick<LiveRunOptions, 'signals' | 'exit
   readonly node: string;
   readonly images: LiveImages;
   readonly workloadNamespaces: readonly string[];
-  /** The kubelet's clusterDomain (cluster.local by default). */
+  /** The kubelet's clusterDomain (cluster.local by default) and where it was read (inputs.ts). */
   readonly clusterDomain?: string;
+  readonly clusterDomainFrom?: string;
   /** localhost/<profile> for SEC-4.2.5 (the profile's first seccomp profile, e.g. profiles/web-app.json). */
   readonly seccompProfile: string;
-  /** The errno the profile returns for a denied syscall (SCMP_ACT_ERRNO's default: EPERM, 1). */
-  readonly seccompErrno?: number;
+  /** What the node's profile answers unshare(2) with (inputs.ts); without it, SCMP_ACT_ERRNO's default EPERM, said as assumed. */
+  readonly seccomp?: SeccompDenial;
   /** The kubelet API, https://<InternalIP>:10250 by default (read from the Node). */
   readonly kubeletUrl?: string;
   readonly timeouts?: Partial<LiveTimeouts>;
@@ -79,15 +81,15 @@ export async function runLiveChecks(kc: KubeConfig, options: LiveCheckOptions): 
       const why = apiError(`create namespaces ${run.namespace}`, err).message;
       return { verdicts: allError(`The live run could not start: ${why}`), runId: run.runId, namespace: run.namespace, swept, cleanupFailures: await failures(run) };
     }
-    const errnoNumber = options.seccompErrno ?? 1;
     const ctx: LiveContext = {
       run,
       node: options.node,
       images: options.images,
-      clusterDomain: options.clusterDomain ?? 'cluster.local',
+      clusterDomain: options.clusterDomain ?? assumedClusterDomain,
+      clusterDomainFrom: options.clusterDomainFrom ?? (options.clusterDomain === undefined ? 'assumed: the kubelet\'s configuration was not given to the live run' : 'given'),
       workloadNamespaces: options.workloadNamespaces,
       seccompProfile: options.seccompProfile,
-      seccompErrnoText: errnoText[errnoNumber] ?? `errno ${errnoNumber}`,
+      seccomp: options.seccomp ?? { kind: 'errno', errno: 1, text: errnoText[1] ?? 'Operation not permitted', from: 'assumed EPERM (SCMP_ACT_ERRNO without errnoRet): the node\'s profile was not given to the live run' },
       timeouts: { ...defaultTimeouts, ...options.timeouts },
     };
     const httpMs = options.httpTimeoutMs ?? 5_000;

@@ -56,8 +56,8 @@ function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun, svcError:
   const ns = ctx.run.namespace;
   const d = ctx.clusterDomain;
   const e = {
-    'NET-5.2.1': { expected: `kubernetes.default.svc.${d} resolves`, source: `pod ${ns}/client: nslookup kubernetes.default.svc.${d}` },
-    'NET-5.2.2': { expected: `${serviceName} resolves by short and full name`, source: `pod ${ns}/client: wget http://${serviceName}/ (resolv.conf search), nslookup ${serviceName}.${ns}.svc.${d}` },
+    'NET-5.2.1': { expected: `kubernetes.default.svc.${d} resolves`, source: `pod ${ns}/client: nslookup kubernetes.default.svc.${d} (clusterDomain ${d}: ${ctx.clusterDomainFrom})` },
+    'NET-5.2.2': { expected: `${serviceName} resolves by short and full name`, source: `pod ${ns}/client: wget http://${serviceName}/ (resolv.conf search), nslookup ${serviceName}.${ns}.svc.${d} (clusterDomain ${d}: ${ctx.clusterDomainFrom})` },
     'NET-5.3.1': { expected: `TCP and TLS to kubernetes.default.svc.${d}:443 (any HTTP status)`, source: `pod ${ns}/client: wget https://kubernetes.default.svc.${d}/healthz` },
     'NET-5.3.2': { expected: `HTTP 200 from the server pod through Service ${serviceName}`, source: `pod ${ns}/client: wget http://${serviceName}.${ns}.svc.${d}/` },
   } as const;

@@ -4,6 +4,7 @@
 import { dryRunCreatePod } from '../../cluster/live/dry-run.ts';
 import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { tail, withDiagnosis, type LiveContext } from './context.ts';
+import type { SeccompDenial } from './inputs.ts';
 import { observePod, rcOf, type PodRun } from './observe-pod.ts';
 import { forbiddenPod, markers, seccompPod } from './pods.ts';
 
@@ -45,9 +46,17 @@ export function restrictedPodVerdicts(ctx: LiveContext, web: PodRun): Record<'SE
   return { 'SEC-4.3.1': ready, 'SEC-4.3.2': problems.length ? fail({ ...e2, actual }, `The pod's confinement is not what its securityContext asks: ${problems.join('; ')}.`) : pass({ ...e2, actual }) };
 }
 
+/** What SEC-4.2.5 expects of unshare(2), with where the expectation was read. */
+function denialWords(d: SeccompDenial): string {
+  if (d.kind === 'errno') return `unshare(2) fails with "${d.text}" (errno ${d.errno}, from ${d.from})`;
+  if (d.kind === 'signal') return `unshare(2) is killed by SIGSYS, exit 159 (${d.action}, from ${d.from})`;
+  return `unshare(2) is denied as the profile says (${d.reason})`;
+}
+
 /** SEC-4.2.5 */
 export async function seccompCheck(ctx: LiveContext): Promise<Verdict> {
-  const e = { expected: `starts under localhost/${ctx.seccompProfile} and answers HTTP; unshare(2) fails with "${ctx.seccompErrnoText}"`, source: `pod ${ctx.run.namespace}/seccomp: httpd + wget, unshare -U true` };
+  const d = ctx.seccomp;
+  const e = { expected: `starts under localhost/${ctx.seccompProfile} and answers HTTP; ${denialWords(d)}`, source: `pod ${ctx.run.namespace}/seccomp: httpd + wget, unshare -U true` };
   const r = await observePod(ctx.run, seccompPod('seccomp', ctx.images.shell, ctx.seccompProfile), { timeoutMs: ctx.timeouts.podMs });
   if (!r.ok) {
     const pull = /ImagePull|ErrImage/.test(r.message + r.diagnosis);
@@ -59,12 +68,17 @@ export async function seccompCheck(ctx: LiveContext): Promise<Verdict> {
   const http = rcOf(m.get('http'));
   const unshare = rcOf(m.get('unshare'));
   if (http === undefined || unshare === undefined) return error({ ...e, actual: 'no result' }, `The pod's output lacks its result lines: ${tail(r.log)}`);
-  const denied = r.log.includes(ctx.seccompErrnoText);
-  const actual = `HTTP ${http === 0 ? 'answered' : `failed (exit ${http})`}; unshare ${unshare === 0 ? 'succeeded' : denied ? `failed: ${ctx.seccompErrnoText}` : `failed (exit ${unshare})`}`;
+  const denied = d.kind === 'errno' ? r.log.includes(d.text) : d.kind === 'signal' ? unshare === 159 : false;
+  const how = d.kind === 'errno' ? `failed: ${d.text}` : 'killed by SIGSYS (exit 159)';
+  const actual = `HTTP ${http === 0 ? 'answered' : `failed (exit ${http})`}; unshare ${unshare === 0 ? 'succeeded' : denied ? how : `failed (exit ${unshare})`}`;
   if (http !== 0) return fail({ ...e, actual }, `The workload started under the profile but did not answer HTTP: the profile denies a syscall it needs. Output: ${tail(r.log)}`);
-  if (unshare === 0) return fail({ ...e, actual }, 'unshare(2) succeeded under the profile: it does not deny what it should (or is not applied).');
-  if (!denied) return fail({ ...e, actual }, `unshare(2) failed, but not with the profile's errno ("${ctx.seccompErrnoText}"): something else refused it. Output: ${tail(r.log)}`);
-  return pass({ ...e, actual });
+  if (d.kind === 'unknown') return error({ ...e, actual }, `The workload runs under the profile, but what the denial should look like is unknown: ${d.reason}.`);
+  if (unshare === 0) return fail({ ...e, actual }, `unshare(2) succeeded under the profile, which ${d.from} says denies it: the profile is not the one enforced (or is not applied).`);
+  if (!denied) {
+    const want = d.kind === 'errno' ? `the profile's errno ("${d.text}", ${d.from})` : `SIGSYS (${d.from})`;
+    return fail({ ...e, actual }, `unshare(2) failed, but not with ${want}: something else refused it. Output: ${tail(r.log)}`);
+  }
+  return pass({ ...e, actual }, `the denial matches ${d.from}`);
 }
 
 /** SEC-4.3.4 (hostPath) and SEC-4.3.5 (privileged): a dry-run create in every workload namespace must be refused. */
