@@ -9,7 +9,7 @@ import { error, skip, type Verdict } from '../evaluate/verdict.ts';
 import { privilegedShell, sudoFailure, type ExecResult, type Target } from '../target/index.ts';
 import { expiredNamespaces, liveNamespace, newLiveRunId } from './names.ts';
 import { first, intOf, parseRecord, type Record_ } from './records.ts';
-import { bombScript, cleanupScript, importScript, limitsScript, listNamespacesScript, readProfileScript, seccompScript, type StepContext } from './scripts.ts';
+import { bombScript, cleanupScript, importScript, limitsScript, readProfileScript, seccompScript, sweepScript, type StepContext } from './scripts.ts';
 import { evaluateBomb, evaluateLimits, evaluateSeccomp } from './verdicts.ts';
 
 export interface NodeLiveOptions {
@@ -40,6 +40,7 @@ export interface NodeLiveOptions {
 
 export interface LiveNodeCleanup {
   readonly namespace: string;
+  /** Whether the run's namespace is gone afterwards (also when the run stopped before creating it). */
   readonly removed: boolean;
   /** Namespaces of expired earlier runs that the sweep removed. */
   readonly swept: readonly string[];
@@ -95,8 +96,15 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
 
   const problems: string[] = [];
   let removed = false;
+  /** Set as the import starts: before it the run has created nothing, and a containerd that did not answer the sweep
+   * would only make cleanup's every ctr call wait out its bound. */
+  let created = false;
   const registry = new CleanupRegistry();
   registry.add(`containerd namespace ${ctx.namespace}`, async () => {
+    if (!created) {
+      removed = true;
+      return;
+    }
     const r = await run('cleanup', cleanupScript(ctx), stepTimeoutMs * 2).catch((err: unknown) => {
       problems.push(err instanceof Error ? err.message : String(err));
       return undefined;
@@ -114,6 +122,7 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
   };
   try {
     swept.push(...(await sweep(ctx, now(), options.sweepAfterMs ?? 15 * 60_000, run, log)));
+    created = true;
     const imported = await run('image import', importScript(ctx, image.toString('base64')), stepTimeoutMs);
     const ref = first(imported, 'image');
     if (intOf(imported, 'decode-exit') !== 0 || intOf(imported, 'import-exit') !== 0 || ref === undefined || ref.startsWith('ctr: ')) {
@@ -164,9 +173,18 @@ async function readImage(file: string): Promise<Buffer> {
   return readFile(file);
 }
 
-/** Removes the namespaces (and everything in them) of earlier runs older than `afterMs`; returns their names. */
+/**
+ * Removes the namespaces (and everything in them) of earlier runs older than `afterMs`; returns their names. It is
+ * the run's first word with containerd, so a containerd that is down or unreachable stops the run here, named.
+ */
 async function sweep(ctx: StepContext, now: Date, afterMs: number, run: (what: string, script: string) => Promise<Record_>, log: (m: string) => void): Promise<string[]> {
-  const listed = await run('sweep', `printf '@@ ns %s\\n' $(${listNamespacesScript(ctx)})`);
+  const listed = await run('sweep', sweepScript(ctx));
+  const rc = intOf(listed, 'ls-exit');
+  if (rc !== 0) {
+    const said = (listed.get('ls-out') ?? []).join(' ').trim().slice(0, 300);
+    const killed = rc === 137 ? ` (killed after ${ctx.ctrTimeoutSeconds} s)` : '';
+    throw new StepFailed(`containerd at ${ctx.address} did not answer \`${ctx.ctr} namespaces ls\` (exit ${rc ?? 'none'}${killed}): ${said || 'no output'}; is containerd running and is that its socket (the profile's containerd.socket.path)?`);
+  }
   const expired = expiredNamespaces(listed.get('ns') ?? [], now, afterMs);
   const swept: string[] = [];
   for (const ns of expired) {

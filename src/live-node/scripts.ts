@@ -57,7 +57,9 @@ export function bombScript(c: StepContext, image: string, waitSeconds: number): 
   const name = `ng-${c.runId}-bomb`;
   return `${prelude(c)}cg=$(cgv); mark cgroup "$cg"
 name=${shq(name)}
-out=$(ctr_ run -d --memory-limit ${bomb.limitBytes} --cgroup "/$NS/$name" ${shq(image)} "$name" dd if=/dev/zero of=/dev/null bs=${bomb.allocate} count=1 2>&1)
+# oom_score_adj 1000 first: containerd's shim passes on its own -998, which would make the node's OOM killer take sshd
+# or containerd before the bomb if the limit is not enforced (the drift this check exists to find) and memory runs out.
+out=$(ctr_ run -d --memory-limit ${bomb.limitBytes} --cgroup "/$NS/$name" ${shq(image)} "$name" sh -c ${shq(`echo 1000 >/proc/self/oom_score_adj && exec dd if=/dev/zero of=/dev/null bs=${bomb.allocate} count=1`)} 2>&1)
 mark start-exit $?
 printf '%s\\n' "$out" | markall start-out
 # Waited for by the clock, not a poll count: each ctr call can take a while on a loaded node.
@@ -83,27 +85,65 @@ exit 0
 `;
 }
 
-/** RES-6.2.3: a container limited to 128Mi / 200m prints its own memory.max and cpu.max (cgroup v2 only). */
+/** The cgroup mount the CRI gives every pod; ctr's default spec has none, so /sys/fs/cgroup would be empty inside. */
+const cgroupMount = '--mount type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec:nodev';
+
+/**
+ * RES-6.2.3: a container limited to 128Mi / 200m prints its own cgroup's limits: memory.max and cpu.max on cgroup
+ * v2, memory.limit_in_bytes and cpu.cfs_quota_us/cpu.cfs_period_us on v1 (the same limits in v1's files).
+ */
 export function limitsScript(c: StepContext, image: string): string {
-  // Without a cgroup namespace (ctr's default spec) /sys/fs/cgroup is the node's root, which has no memory.max: the
-  // container's own cgroup is the path /proc/self/cgroup names ("0::/NS/NAME"; "0::/" inside a cgroupns).
-  const inner = 'd=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup); echo "@@ cgroup-dir $d"; ' +
-    'printf "@@ memory.max %s\\n" "$(cat "$d/memory.max")"; printf "@@ cpu.max %s\\n" "$(cat "$d/cpu.max")"';
+  // With the cgroup mount, runc shows a v1 container its own cgroup at /sys/fs/cgroup/<controller>; on v2 without a
+  // cgroup namespace it mounts the hierarchy's root, so the container's own cgroup is the path /proc/self/cgroup
+  // names ("0::/NS/NAME"; "0::/" inside a cgroupns). Whichever directory holds the file is printed with it.
+  const inner = [
+    // own ROOT CONTROLLER FILE: ROOT + the path /proc/self/cgroup gives CONTROLLER ("" is v2's "0::" line) if FILE is there, else ROOT.
+    'own() { p=$(awk -F: -v c="$2" \'(c == "" && $1 == "0") || (c != "" && ("," $2 ",") ~ ("," c ",")) { print $3; exit }\' /proc/self/cgroup);',
+    '  for d in "$1$p" "$1"; do [ -f "$d/$3" ] && { echo "$d"; return; }; done; echo "$1"; }',
+    'if [ -f /sys/fs/cgroup/cgroup.controllers ]; then',
+    '  d=$(own /sys/fs/cgroup "" memory.max); echo "@@ cgroup-dir $d"',
+    '  for f in memory.max cpu.max; do echo "@@ $f $(cat "$d/$f" 2>&1)"; done',
+    'else',
+    '  d=$(own /sys/fs/cgroup/memory memory memory.limit_in_bytes); echo "@@ cgroup-dir $d"',
+    '  echo "@@ memory.limit_in_bytes $(cat "$d/memory.limit_in_bytes" 2>&1)"',
+    '  d=$(own /sys/fs/cgroup/cpu cpu cpu.cfs_quota_us); echo "@@ cgroup-dir $d"',
+    '  for f in cpu.cfs_quota_us cpu.cfs_period_us; do echo "@@ $f $(cat "$d/$f" 2>&1)"; done',
+    'fi',
+  ].join('\n');
   return `${prelude(c)}cg=$(cgv); mark cgroup "$cg"
-[ "$cg" = v2 ] || exit 0
-out=$(ctr_ run --rm --memory-limit ${limits.memoryBytes} --cpus ${limits.cpus} ${shq(image)} ${shq(`ng-${c.runId}-limits`)} sh -c ${shq(inner)} 2>&1)
+out=$(ctr_ run --rm --memory-limit ${limits.memoryBytes} --cpus ${limits.cpus} ${cgroupMount} ${shq(image)} ${shq(`ng-${c.runId}-limits`)} sh -c ${shq(inner)} 2>&1)
 mark run-exit $?
 printf '%s\\n' "$out" | relay in
 exit 0
 `;
 }
 
+/** The loopback port the SEC-4.2.5 workload serves on, inside the container's own network namespace. */
+export const httpPort = 8080;
+
 /**
- * SEC-4.2.5: a control container without a profile (unshare must work there, or a denial proves nothing), then one
- * under the node's profile: it starts, reports its seccomp mode, and tries unshare.
+ * SEC-4.2.5: a control container without a profile (the workload must answer and unshare must work there, or a
+ * failure under the profile proves nothing), then one under the node's profile: it starts, reports its seccomp mode,
+ * serves HTTP with busybox httpd and fetches it with busybox nc (both in the container's own network namespace, whose
+ * loopback runc brings up: nothing leaves the node), and tries unshare.
  */
 export function seccompScript(c: StepContext, image: string, profilePath: string): string {
-  const probe = 'unshare -U true 2>/tmp/unshare.err; echo "@@ unshare-exit $?"; sed "s/^/@@ unshare-err /" /tmp/unshare.err';
+  // The document is written by the shell, not mkdir'ed: the guide's profile denies mkdir, and a workload's files are
+  // in its image anyway. busybox wget is not used: Debian's static busybox crashes in it. The container ends when sh
+  // does, taking httpd with it (the profile denies kill(2)).
+  const http = [
+    `echo nodegate-${c.runId} >/tmp/index.html`,
+    `httpd -f -p 127.0.0.1:${httpPort} -h /tmp 2>/tmp/httpd.err &`,
+    'i=0; while :; do',
+    `  printf "GET /index.html HTTP/1.0\\r\\n\\r\\n" | nc -w 5 127.0.0.1 ${httpPort} >/tmp/http.out 2>/tmp/nc.err; rc=$?`,
+    '  grep -q "^HTTP/1" /tmp/http.out && break; i=$((i + 1)); [ "$i" -ge 25 ] && break; sleep 0.2',
+    'done',
+    'echo "@@ nc-exit $rc"; echo "@@ http-status $(head -n 1 /tmp/http.out | tr -d "\\r")"',
+    `grep -qx nodegate-${c.runId} /tmp/http.out && echo "@@ http-body ours"`,
+    'sed "s/^/@@ httpd-err /" /tmp/httpd.err; sed "s/^/@@ nc-err /" /tmp/nc.err',
+  ].join('\n');
+  const unshare = 'unshare -U true 2>/tmp/unshare.err; echo "@@ unshare-exit $?"; sed "s/^/@@ unshare-err /" /tmp/unshare.err';
+  const probe = `${http}\n${unshare}`;
   const profiled = `echo "@@ started"; grep "^Seccomp:" /proc/self/status | sed "s/^Seccomp:[[:space:]]*/@@ seccomp-mode /"; ${probe}`;
   return `${prelude(c)}profile=${shq(profilePath)}
 if [ -f "$profile" ]; then mark profile present; else mark profile missing; exit 0; fi
@@ -120,9 +160,19 @@ exit 0
 /** The profile's text, for the errno it answers unshare with. */
 export const readProfileScript = (profilePath: string): string => `cat ${shq(profilePath)}`;
 
-/** Lists namespaces (for the sweep). */
-export const listNamespacesScript = (c: Pick<StepContext, 'ctr' | 'address' | 'ctrTimeoutSeconds'>): string =>
-  `timeout -s KILL ${c.ctrTimeoutSeconds} ${shq(c.ctr)} --address ${shq(c.address)} namespaces ls -q </dev/null`;
+/**
+ * Lists namespaces for the sweep, with ctr's exit code and words: a containerd that is down or refuses the socket
+ * must be named, not read as "no namespaces".
+ */
+export function sweepScript(c: Pick<StepContext, 'ctr' | 'address' | 'ctrTimeoutSeconds'>): string {
+  return `out=$(timeout -s KILL ${c.ctrTimeoutSeconds} ${shq(c.ctr)} --address ${shq(c.address)} namespaces ls -q 2>&1 </dev/null)
+rc=$?
+printf '@@ ls-exit %s\\n' "$rc"
+if [ "$rc" = 0 ]; then printf '%s\\n' "$out" | while IFS= read -r l; do [ -n "$l" ] && printf '@@ ns %s\\n' "$l"; done
+else printf '%s\\n' "$out" | while IFS= read -r l; do printf '@@ ls-out %s\\n' "$l"; done; fi
+exit 0
+`;
+}
 
 /**
  * Removes everything in one run's namespace, then the namespace, its cgroups and its temp files. Each part

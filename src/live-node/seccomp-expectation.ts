@@ -1,5 +1,6 @@
-// What the node's seccomp profile says unshare(2) gets, read from the profile's JSON as runc applies it: the first
-// unconditional rule naming the syscall, else the default action; ERRNO without errnoRet is EPERM in runc.
+// What the node's seccomp profile says a syscall gets (unshare(2) for the denial, httpd's own for the workload), read
+// from the profile's JSON as runc applies it: the first unconditional rule naming the syscall, else the default
+// action; ERRNO without errnoRet is EPERM in runc.
 
 export type UnshareExpectation =
   | { readonly kind: 'errno'; readonly errno: number; readonly from: string }
@@ -23,7 +24,11 @@ function fromAction(action: string, errnoRet: unknown, from: string): UnshareExp
   return { kind: 'allowed', from };
 }
 
-export function unshareExpectation(profileText: string): UnshareExpectation {
+/** What the profile answers unshare(2) with. */
+export const unshareExpectation = (profileText: string): UnshareExpectation => syscallExpectation(profileText, 'unshare');
+
+/** What the profile answers one syscall with. */
+export function syscallExpectation(profileText: string, syscall: string): UnshareExpectation {
   let json: unknown;
   try {
     json = JSON.parse(profileText);
@@ -36,9 +41,9 @@ export function unshareExpectation(profileText: string): UnshareExpectation {
   const rules = Array.isArray(p.syscalls) ? (p.syscalls as ProfileRule[]) : [];
   for (const [i, rule] of rules.entries()) {
     const names = Array.isArray(rule.names) ? rule.names : typeof rule.name === 'string' ? [rule.name] : [];
-    if (!names.includes('unshare')) continue;
+    if (!names.includes(syscall)) continue;
     if (Array.isArray(rule.args) && rule.args.length > 0) {
-      return { kind: 'unreadable', reason: `syscalls[${i}] allows or denies unshare only for some arguments; nodegate tests an unconditional denial` };
+      return { kind: 'unreadable', reason: `syscalls[${i}] allows or denies ${syscall} only for some arguments; nodegate tests an unconditional rule` };
     }
     if (typeof rule.action !== 'string') return { kind: 'unreadable', reason: `syscalls[${i}] has no action` };
     return fromAction(rule.action, rule.errnoRet, `syscalls[${i}] ${rule.action}`);
@@ -56,3 +61,24 @@ const errnoText: Readonly<Record<number, string>> = {
 };
 
 export const errnoMessage = (errno: number): string | undefined => errnoText[errno];
+
+/**
+ * The syscalls busybox httpd makes while serving one request and busybox nc makes fetching it, as strace(1) showed
+ * for Debian 12's busybox-static 1.35 (`strace -f busybox httpd -f -p 127.0.0.1:PORT`, then `nc` with a GET).
+ * alarm(2) is left out: httpd arms a header timeout with it and ignores its result, so a denial changes nothing.
+ */
+export const httpSyscalls = [
+  'accept', 'bind', 'brk', 'chdir', 'clone', 'close', 'connect', 'dup2', 'execve', 'exit_group', 'listen', 'lseek',
+  'mprotect', 'newfstatat', 'openat', 'poll', 'read', 'rt_sigaction', 'sendfile', 'setsockopt', 'shutdown', 'socket',
+  'write',
+] as const;
+
+/** Which of httpd's and nc's syscalls the profile does not allow, each with the rule that decides it. */
+export function deniedHttpSyscalls(profileText: string): string[] {
+  const denied: string[] = [];
+  for (const name of httpSyscalls) {
+    const e = syscallExpectation(profileText, name);
+    if (e.kind === 'errno' || e.kind === 'signal') denied.push(`${name} (${e.from})`);
+  }
+  return denied;
+}

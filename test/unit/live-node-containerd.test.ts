@@ -65,7 +65,7 @@ describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`,
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('a compliant node: the bomb is OOMKilled, the profile denies unshare with EPERM, and nothing is left behind', async () => {
+  it('a compliant node: the bomb is OOMKilled, limits reach the cgroup, the workload answers HTTP and unshare gets EPERM, and nothing is left behind', async () => {
     const t0 = Date.now();
     const { verdicts, cleanup } = await live();
     const bomb = verdicts['RES-6.2.1']!;
@@ -73,16 +73,14 @@ describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`,
     expect(bomb.actual).toMatch(/^exit 137, oom_kill [1-9]\d*, limit 209715200$/);
     const seccomp = verdicts['SEC-4.2.5']!;
     expect(seccomp.status, seccomp.message).toBe('pass');
-    expect(seccomp.actual).toBe('started; Seccomp: 2; unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
+    expect(seccomp.actual).toBe('started; Seccomp: 2; HTTP answered (HTTP/1.1 200 OK); unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
     expect(seccomp.expected).toContain('errno 1 "Operation not permitted" (defaultAction SCMP_ACT_ERRNO)');
     const limits = verdicts['RES-6.2.3']!;
-    if (cgroupV2) {
-      expect(limits, limits.message).toMatchObject({ status: 'pass', actual: 'memory.max 134217728, cpu.max "20000 100000"' });
-    } else {
-      // This machine mounts cgroup v1: the check says so as an error, never a pass.
-      expect(limits).toMatchObject({ status: 'error', actual: 'cgroup v1' });
-      expect(limits.message).toContain('cgroup v1');
-    }
+    // On cgroup v1 (this machine) the same limits are in memory.limit_in_bytes and the CFS quota over its period,
+    // read inside the container from the cgroup mount runc fills with the container's own cgroups.
+    expect(limits, limits.message).toMatchObject(cgroupV2
+      ? { status: 'pass', actual: 'memory.max 134217728, cpu.max "20000 100000"' }
+      : { status: 'pass', actual: 'memory.limit_in_bytes 134217728, cpu.cfs_quota_us 20000, cpu.cfs_period_us 100000', source: expect.stringMatching(/\/sys\/fs\/cgroup\/memory and \/sys\/fs\/cgroup\/cpu inside the container$/) });
     expect(verdicts['NET-5.4.1']).toMatchObject({ status: 'skip' });
     expect(verdicts['RES-6.2.2']?.message).toContain('Needs the Kubernetes API');
     expect(cleanup).toMatchObject({ removed: true, problems: [] });
@@ -100,7 +98,9 @@ describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`,
     expect(bomb.status, bomb.message).toBe('fail');
     expect(bomb.actual).toMatch(/^exit 0, oom_kill 0, limit \d+$/);
     expect(bomb.message).toContain('memory limits are not enforced');
-    if (cgroupV2) expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'fail', actual: 'memory.max max, cpu.max "max 100000"' });
+    expect(verdicts['RES-6.2.3']).toMatchObject(cgroupV2
+      ? { status: 'fail', actual: 'memory.max max, cpu.max "max 100000"' }
+      : { status: 'fail', actual: 'memory.limit_in_bytes 9223372036854771712, cpu.cfs_quota_us -1, cpu.cfs_period_us 100000' });
     expect(leftovers(cleanup.namespace)).toEqual([]);
   }, 120_000);
 
@@ -114,6 +114,32 @@ describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`,
     expect(v.status, v.message).toBe('fail');
     expect(v.actual).toBe('did not start');
   }, 120_000);
+
+  it('a profile without listen: the workload starts but does not answer HTTP, and SEC-4.2.5 fails naming listen', async () => {
+    const profile = JSON.parse(readFileSync(join(fixtures, 'web-app.json'), 'utf8')) as { syscalls: { names: string[] }[] };
+    profile.syscalls[0]!.names = profile.syscalls[0]!.names.filter((n) => n !== 'listen');
+    const file = join(work, 'no-listen.json');
+    writeFileSync(file, JSON.stringify(profile));
+    const { verdicts, cleanup } = await live({ seccompProfile: file });
+    const v = verdicts['SEC-4.2.5']!;
+    expect(v.status, v.message).toBe('fail');
+    expect(v.actual).toMatch(/^started; Seccomp: 2; HTTP no answer: httpd: listen: Operation not permitted/);
+    expect(v.message).toContain('the profile denies listen (defaultAction SCMP_ACT_ERRNO), which httpd needs');
+    expect(leftovers(cleanup.namespace)).toEqual([]);
+  }, 120_000);
+
+  it('containerd not running: the sweep names its socket in every verdict, and the run creates nothing', async () => {
+    const gone = join(work, 'stopped', 'containerd.sock');
+    const before = namespaces();
+    const { verdicts, cleanup } = await live({ address: gone, stepTimeoutMs: 20_000 });
+    for (const id of ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5']) {
+      expect(verdicts[id]?.status, id).toBe('error');
+      expect(verdicts[id]?.message, id).toContain(`containerd at ${gone} did not answer \`ctr namespaces ls\``);
+      expect(verdicts[id]?.message, id).toMatch(/ctr: failed to dial|killed after/);
+    }
+    expect(cleanup).toMatchObject({ removed: true, problems: [] });
+    expect(namespaces()).toEqual(before);
+  }, 60_000);
 
   it('sweeps the namespace of an expired earlier run, with its image, and leaves a young one alone', async () => {
     const old = 'nodegate-live-20200101t000000-abcdef';

@@ -15,7 +15,7 @@ import { nodeLiveOptionsFromProfile } from '../../src/live-node/profile-options.
 import { runNodeLiveChecks, type LiveNodeCleanup } from '../../src/live-node/run.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
-import { bombScript, cleanupScript, importScript, limitsScript, seccompScript, type StepContext } from '../../src/live-node/scripts.ts';
+import { bombScript, cleanupScript, importScript, limitsScript, seccompScript, sweepScript, type StepContext } from '../../src/live-node/scripts.ts';
 import type { ExecOptions, ExecResult, Target } from '../../src/target/index.ts';
 
 const dir = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
@@ -29,7 +29,7 @@ const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', exitCode: 0 })
 type Step = 'sweep' | 'import' | 'bomb' | 'limits' | 'profile' | 'seccomp' | 'cleanup';
 /** Which step a script is, from what only that step's script contains. */
 function stepOf(script: string): Step {
-  if (script.includes('namespaces ls -q </dev/null)')) return 'sweep';
+  if (script.includes('@@ ls-exit')) return 'sweep';
   if (script.includes('NODEGATE_LIVE_IMAGE')) return 'import';
   if (script.includes('bs=500M')) return 'bomb';
   if (script.includes('--cpus')) return 'limits';
@@ -55,14 +55,24 @@ function fakeTarget(answer: (step: Step, script: string) => ExecResult | Promise
   };
 }
 
+// The limits and seccomp steps as runNodeLiveChecks' onStep printed them on this cgroup v1 host (private containerd
+// 1.6.20, runc 1.1.5, 2026-11-30), after the limits container got the CRI's cgroup mount and the seccomp workload
+// its HTTP probe; the records under fixtures/live/records predate both.
+const limitsV1 = '@@ cgroup v1\n@@ run-exit 0\n@@ in-cgroup-dir /sys/fs/cgroup/memory\n@@ in-memory.limit_in_bytes 134217728\n' +
+  '@@ in-cgroup-dir /sys/fs/cgroup/cpu\n@@ in-cpu.cfs_quota_us 20000\n@@ in-cpu.cfs_period_us 100000\n';
+const seccompWithHttp = '@@ profile present\n@@ control-run-exit 0\n@@ control-nc-exit 0\n@@ control-http-status HTTP/1.1 200 OK\n' +
+  '@@ control-http-body ours\n@@ control-unshare-exit 0\n@@ profiled-run-exit 0\n@@ profiled-started\n@@ profiled-seccomp-mode 2\n' +
+  '@@ profiled-nc-exit 0\n@@ profiled-http-status HTTP/1.1 200 OK\n@@ profiled-http-body ours\n@@ profiled-unshare-exit 1\n' +
+  '@@ profiled-unshare-err unshare: unshare(0x10000000): Operation not permitted\n';
+
 const compliant = (step: Step): ExecResult => {
   switch (step) {
-    case 'sweep': return ok('@@ ns default\n');
+    case 'sweep': return ok('@@ ls-exit 0\n@@ ns default\n');
     case 'import': return ok('@@ decode-exit 0\n@@ import-exit 0\n@@ import-out unpacking nodegate.local/live-busybox:latest...done\n@@ image nodegate.local/live-busybox:latest\n');
     case 'bomb': return ok(recorded('compliant-memory-bomb'));
-    case 'limits': return ok(recorded('compliant-limits'));
+    case 'limits': return ok(limitsV1);
     case 'profile': return ok(readFileSync(`${dir}web-app.json`, 'utf8'));
-    case 'seccomp': return ok(recorded('compliant-seccomp'));
+    case 'seccomp': return ok(seccompWithHttp);
     case 'cleanup': return ok('@@ namespace-rm-exit 0\n@@ namespace gone\n');
   }
 };
@@ -83,7 +93,7 @@ describe('runNodeLiveChecks', () => {
     const { verdicts, cleanup } = await run(target);
     expect(target.steps).toEqual(['sweep', 'import', 'bomb', 'limits', 'profile', 'seccomp', 'cleanup']);
     expect(verdicts['RES-6.2.1']?.status).toBe('pass');
-    expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'error', actual: 'cgroup v1' });
+    expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'pass', actual: 'memory.limit_in_bytes 134217728, cpu.cfs_quota_us 20000, cpu.cfs_period_us 100000' });
     expect(verdicts['SEC-4.2.5']?.status).toBe('pass');
     const skipped = liveChecks.filter((c) => verdicts[c.id]?.status === 'skip').map((c) => c.id);
     expect(skipped).toEqual(['KUBELET-3.5.4', 'SEC-4.3.1', 'SEC-4.3.2', 'SEC-4.3.4', 'SEC-4.3.5', 'NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2', 'RES-6.2.2']);
@@ -119,6 +129,15 @@ describe('runNodeLiveChecks', () => {
     const target = fakeTarget(() => ({ stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 }));
     const { verdicts, cleanup } = await run(target);
     expect(verdicts['RES-6.2.1']?.message).toContain('sudo wants a password');
+    // Refused at the sweep, the run created nothing, so there is nothing to clean up.
+    expect(target.steps).toEqual(['sweep']);
+    expect(cleanup).toMatchObject({ removed: true, problems: [] });
+  });
+
+  it('sudo refusing after the import: the cleanup that cannot run is a problem, the namespace not claimed removed', async () => {
+    const target = fakeTarget((s) => (s === 'sweep' || s === 'import' ? compliant(s) : { stdout: '', stderr: 'sudo: a password is required\n', exitCode: 1 }));
+    const { verdicts, cleanup } = await run(target);
+    expect(verdicts['SEC-4.2.5']?.message).toContain('sudo wants a password');
     expect(cleanup.removed).toBe(false);
     expect(cleanup.problems[0]).toContain('cleanup: fake: sudo wants a password');
   });
@@ -132,12 +151,32 @@ describe('runNodeLiveChecks', () => {
   });
 
   it('sweeps expired run namespaces of earlier runs, not young ones nor others', async () => {
-    const target = fakeTarget((s) => (s === 'sweep' ? ok('@@ ns default\n@@ ns k8s.io\n@@ ns nodegate-live-20261130t050000-111111\n@@ ns nodegate-live-20261130t055500-222222\n') : compliant(s)));
+    const target = fakeTarget((s) => (s === 'sweep' ? ok('@@ ls-exit 0\n@@ ns default\n@@ ns k8s.io\n@@ ns nodegate-live-20261130t050000-111111\n@@ ns nodegate-live-20261130t055500-222222\n') : compliant(s)));
     const { cleanup } = await run(target, { now: () => new Date('2026-11-30T06:00:00Z') });
     expect(cleanup.swept).toEqual(['nodegate-live-20261130t050000-111111']);
     expect(target.steps.slice(0, 3)).toEqual(['sweep', 'cleanup', 'import']);
     expect(target.scripts[1]).toContain("NS='nodegate-live-20261130t050000-111111'");
     expect(target.scripts[1]).toContain('rm -rf /tmp/nodegate-live-20261130t050000-111111.*');
+  });
+
+  it('a containerd that does not answer the sweep: every check is an error naming its socket, and nothing else runs', async () => {
+    // What ctr 1.6 prints when nothing listens on the socket (this host, `ctr --address /tmp/x.sock namespaces ls -q`).
+    const refused = '@@ ls-exit 1\n@@ ls-out ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded: connection error: desc = "transport: error while dialing: dial unix:///run/containerd/containerd.sock: timeout"\n';
+    const target = fakeTarget((s) => (s === 'sweep' ? ok(refused) : compliant(s)));
+    const { verdicts, cleanup } = await run(target);
+    for (const id of ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5']) {
+      expect(verdicts[id]?.status, id).toBe('error');
+      expect(verdicts[id]?.message, id).toMatch(/^containerd at \/run\/containerd\/containerd\.sock did not answer `ctr namespaces ls` \(exit 1\): ctr: failed to dial/);
+    }
+    // No import, no containers, and no cleanup round trip: the run created nothing.
+    expect(target.steps).toEqual(['sweep']);
+    expect(cleanup).toMatchObject({ removed: true, problems: [] });
+  });
+
+  it('a ctr killed at its bound during the sweep says so', async () => {
+    const target = fakeTarget((s) => (s === 'sweep' ? ok('@@ ls-exit 137\n@@ ls-out \n') : compliant(s)));
+    const { verdicts } = await run(target);
+    expect(verdicts['RES-6.2.1']?.message).toContain('(exit 137 (killed after 55 s)): no output; is containerd running');
   });
 
   it('refuses a missing or oversized --live-image before touching the node', async () => {
@@ -176,7 +215,7 @@ describe('run names and the scripts', () => {
   it('every generated script is valid POSIX sh (dash -n), quotes included', () => {
     const ctx: StepContext = { ctr: "/opt/it's/ctr", address: '/run/containerd/containerd.sock', namespace: 'nodegate-live-x', runId: 'x', ctrTimeoutSeconds: 30 };
     const image = "registry.local/o'brien:1";
-    for (const script of [importScript(ctx, 'aGVsbG8='), bombScript(ctx, image, 30), limitsScript(ctx, image), seccompScript(ctx, image, "/var/lib/kubelet/seccomp/it's.json"), cleanupScript(ctx)]) {
+    for (const script of [importScript(ctx, 'aGVsbG8='), bombScript(ctx, image, 30), limitsScript(ctx, image), seccompScript(ctx, image, "/var/lib/kubelet/seccomp/it's.json"), cleanupScript(ctx), sweepScript(ctx)]) {
       const r = spawnSync('sh', ['-n'], { input: script, encoding: 'utf8' });
       expect(r.stderr, script).toBe('');
       expect(r.status).toBe(0);

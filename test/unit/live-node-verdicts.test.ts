@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/live-node/records.ts';
-import { errnoMessage, unshareExpectation } from '../../src/live-node/seccomp-expectation.ts';
+import { deniedHttpSyscalls, errnoMessage, unshareExpectation } from '../../src/live-node/seccomp-expectation.ts';
 import { evaluateBomb, evaluateLimits, evaluateSeccomp, taskExitCode } from '../../src/live-node/verdicts.ts';
 
 const dir = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));
@@ -73,11 +73,35 @@ describe('RES-6.2.1 memory bomb', () => {
 describe('RES-6.2.3 limits in the cgroup', () => {
   const v2 = (memoryMax: string, cpuMax: string, runExit = 0): string =>
     `@@ cgroup v2\n@@ run-exit ${runExit}\n@@ in-memory.max ${memoryMax}\n@@ in-cpu.max ${cpuMax}\n`;
+  // Recorded on this cgroup v1 host (private containerd 1.6.20, runc 1.1.5) through the limits step with the CRI's
+  // cgroup mount, which runc fills with the container's own v1 cgroups; then through a ctr that drops the limit flags.
+  const v1 = (mem: string, quota: string): string =>
+    `@@ cgroup v1\n@@ run-exit 0\n@@ in-cgroup-dir /sys/fs/cgroup/memory\n@@ in-memory.limit_in_bytes ${mem}\n@@ in-cgroup-dir /sys/fs/cgroup/cpu\n@@ in-cpu.cfs_quota_us ${quota}\n@@ in-cpu.cfs_period_us 100000\n`;
 
-  it('is an error naming cgroup v1 on the recorded v1 host', () => {
-    const v = evaluateLimits(parseRecord(recorded('compliant-limits')), src);
-    expect(v).toMatchObject({ status: 'error', actual: 'cgroup v1' });
-    expect(v.message).toContain('memory.max and cpu.max exist only on cgroup v2');
+  it('judges cgroup v1 by its own files: memory.limit_in_bytes and the CFS quota over its period', () => {
+    // 200m is a quota of 20000 µs per 100000 µs period (cgroup v1 cpu controller, kernel sched-bwc.rst).
+    const v = evaluateLimits(parseRecord(v1('134217728', '20000')), src);
+    expect(v, v.message).toMatchObject({ status: 'pass', actual: 'memory.limit_in_bytes 134217728, cpu.cfs_quota_us 20000, cpu.cfs_period_us 100000' });
+    expect(v.expected).toContain('(limits 128Mi / 200m, cgroup v1)');
+    expect(v.source).toBe('ctr run on local, /sys/fs/cgroup/memory and /sys/fs/cgroup/cpu inside the container');
+  });
+
+  it('fails on v1 when the limits did not reach the cgroup (the unlimited values)', () => {
+    const v = evaluateLimits(parseRecord(v1('9223372036854771712', '-1')), src);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('memory.limit_in_bytes is 9223372036854771712, not 134217728 and cpu.cfs_quota_us is -1, not 20000');
+  });
+
+  it('is an error on v1 when a file could not be read, with cat\'s words', () => {
+    const text = v1('134217728', "cat: can't open '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': No such file or directory");
+    const v = evaluateLimits(parseRecord(text), src);
+    expect(v).toMatchObject({ status: 'error' });
+    expect(v.message).toContain('did not report cpu.cfs_quota_us');
+    expect(v.message).toContain('No such file or directory');
+  });
+
+  it('is an error when no cgroup version was printed (the step did not run)', () => {
+    expect(evaluateLimits(parseRecord(recorded('compliant-limits').replace('@@ cgroup v1', '')), src)).toMatchObject({ status: 'error', actual: 'not observed' });
   });
 
   it('passes with 134217728 and "20000 100000" read inside the container', () => {
@@ -104,12 +128,64 @@ describe('RES-6.2.3 limits in the cgroup', () => {
 });
 
 describe('SEC-4.2.5 seccomp profile in a workload', () => {
-  const sec = (text: string, profile: string | undefined = profileText) => evaluateSeccomp(parseRecord(text), profile, profilePath, src);
+  // The recorded run predates the HTTP probe: these are the probe's lines from this host's run of the same step
+  // (busybox httpd served, busybox nc fetched, in the container's own network namespace), control and profiled.
+  const httpOk = (who: string): string => `\n@@ ${who}-nc-exit 0\n@@ ${who}-http-status HTTP/1.1 200 OK\n@@ ${who}-http-body ours\n`;
+  const withHttp = (text: string): string => `${text}${httpOk('control')}${httpOk('profiled')}`;
+  const sec = (text: string, profile: string | undefined = profileText) => evaluateSeccomp(parseRecord(withHttp(text)), profile, profilePath, src);
+  const secRaw = (text: string, profile: string = profileText) => evaluateSeccomp(parseRecord(text), profile, profilePath, src);
+  /** The profile without `listen`, and what the profiled container printed under it on this host. */
+  const noListen = (() => {
+    const p = JSON.parse(profileText) as { syscalls: { names: string[] }[] };
+    p.syscalls[0]!.names = p.syscalls[0]!.names.filter((n) => n !== 'listen');
+    return JSON.stringify(p);
+  })();
+  const noListenRun = `${recorded('compliant-seccomp')}${httpOk('control')}\n@@ profiled-nc-exit 1\n@@ profiled-http-status \n` +
+    '@@ profiled-httpd-err httpd: listen: Operation not permitted\n@@ profiled-nc-err nc: can\'t connect to remote host (127.0.0.1): Connection refused\n';
 
-  it('passes on the recorded run: started, Seccomp 2, unshare EPERM as the profile\'s default action says', () => {
+  it('passes when the workload answers HTTP under the profile and unshare gets its errno', () => {
     const v = sec(recorded('compliant-seccomp'));
     expect(v.status, v.message).toBe('pass');
-    expect(v.actual).toBe('started; Seccomp: 2; unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
+    expect(v.actual).toBe('started; Seccomp: 2; HTTP answered (HTTP/1.1 200 OK); unshare exit 1: unshare: unshare(0x10000000): Operation not permitted');
+    expect(v.expected).toContain('starts and answers HTTP');
+  });
+
+  it('fails when a profile denies what httpd needs, naming the call httpd reported and the rule that denies it', () => {
+    const v = secRaw(noListenRun, noListen);
+    expect(v.status, v.message).toBe('fail');
+    expect(v.actual).toBe("started; Seccomp: 2; HTTP no answer: httpd: listen: Operation not permitted | nc: can't connect to remote host (127.0.0.1): Connection refused; unshare exit 1: unshare: unshare(0x10000000): Operation not permitted");
+    expect(v.message).toContain('did not answer HTTP');
+    expect(v.message).toContain('the profile denies listen (defaultAction SCMP_ACT_ERRNO), which httpd needs');
+  });
+
+  it('without a message from httpd, names every call of httpd and nc the profile denies', () => {
+    // accept denied: busybox httpd retries accept(2) silently, so nc times out with nothing on httpd's stderr.
+    const p = JSON.parse(profileText) as { syscalls: { names: string[] }[] };
+    p.syscalls[0]!.names = p.syscalls[0]!.names.filter((n) => n !== 'accept' && n !== 'sendfile');
+    const silent = `${recorded('compliant-seccomp')}${httpOk('control')}\n@@ profiled-nc-exit 1\n@@ profiled-http-status \n`;
+    const v = secRaw(silent, JSON.stringify(p));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('the profile denies accept (defaultAction SCMP_ACT_ERRNO), sendfile (defaultAction SCMP_ACT_ERRNO) of the calls busybox httpd and nc make');
+  });
+
+  it('fails when the answer is not the document the workload wrote', () => {
+    const other = `${recorded('compliant-seccomp')}${httpOk('control')}\n@@ profiled-nc-exit 0\n@@ profiled-http-status HTTP/1.1 404 Not Found\n`;
+    const v = secRaw(other);
+    expect(v.status).toBe('fail');
+    expect(v.actual).toContain('HTTP HTTP/1.1 404 Not Found without the document');
+  });
+
+  it('is an error, never a pass, when the workload does not answer even without the profile (the control)', () => {
+    const text = `${recorded('compliant-seccomp')}\n@@ control-nc-exit 1\n@@ control-http-status \n@@ control-nc-err nc: can't connect to remote host (127.0.0.1): Connection refused\n${httpOk('profiled')}`;
+    const v = secRaw(text);
+    expect(v).toMatchObject({ status: 'error', actual: 'control failed' });
+    expect(v.message).toContain('does not answer even without the profile (HTTP no answer: nc: can\'t connect');
+  });
+
+  it('the guide\'s profile (traps avoided) allows every call httpd and nc make; one without listen does not', () => {
+    // alarm(2) is the one call busybox httpd makes that the profile denies; httpd ignores its result (httpSyscalls).
+    expect(deniedHttpSyscalls(profileText)).toEqual([]);
+    expect(deniedHttpSyscalls(noListen)).toEqual(['listen (defaultAction SCMP_ACT_ERRNO)']);
   });
 
   it('fails on the recorded profile without execve: the container does not start', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { liveChecks } from '../../src/catalog/live.ts';
+import type { ClusterFacts } from '../../src/cluster/types.ts';
 import { TargetError, UsageError } from '../../src/errors.ts';
 import { error, fail, pass, type Verdict } from '../../src/evaluate/verdict.ts';
 import type { NodeLiveOptions } from '../../src/live-node/run.ts';
@@ -106,7 +107,10 @@ describe('the node-local live run in observeNodes', () => {
   test('with a cluster the node-local run is not used: the cluster live run answers', async () => {
     const { open } = recordingOpen();
     let nodeLocal = 0;
-    const observed: ReadCluster = async () => ({ kind: 'observed', facts: {} as never });
+    // Only what liveStateOf reads of the cluster facts since e8fcdd7 (the kubelet's /configz for clusterDomain): here
+    // unread, so the cluster live run falls back to the node's files.
+    const configz: ClusterFacts['configz'] = { ok: false, failure: { kind: 'forbidden', status: 403, request: 'get nodes/proxy (core) a', message: 'test: /configz not read' }, attempts: 1 };
+    const observed: ReadCluster = async () => ({ kind: 'observed', facts: { configz } as Partial<ClusterFacts> as ClusterFacts });
     const settings = await resolveSettings({ target: ['local'], node: ['a'], live: true, liveImage: image }, {}, dir);
     const [o] = await observeNodes(settings, profile, open, observed, async () => ({ verdicts: stubVerdicts as never, runId: 'r', namespace: 'nodegate-r', swept: undefined, cleanupFailures: [] }), async () => {
       nodeLocal++;
