@@ -1,6 +1,7 @@
 // containerd's config.toml as containerd reads it: the schema version decides which table names count,
 // so a setting under another version's name is silently ignored and must be reported as such.
-import { exactLineOf, fileOf, formatKeyPath, lineOf, parseTomlStrict, type TomlItem, type TomlProblem, type TomlTable } from './toml-strict.ts';
+import { parseGoTomlV1, type GoTomlV1Result } from './containerd-go-toml-v1.ts';
+import { exactLineOf, fileOf, formatKeyPath, lineOf, parseTomlStrict, type StrictTomlResult, type TomlItem, type TomlProblem, type TomlTable } from './toml-strict.ts';
 
 export type ConfigVersion = 1 | 2 | 3;
 
@@ -32,6 +33,8 @@ export interface ContainerdConfig {
    * file's entries against plugin IDs ("cri") and a version 2 file's against URIs; 2.x knows the split CRI plugins.
    */
   readonly criPluginIds?: readonly string[];
+  /** containerd 1.x: what go-toml v1 loaded that TOML 1.0 and containerd 2.x refuse ("FILE: line N: …"). */
+  readonly lenient?: readonly string[];
   /** containerd 1.x: plugin sections an import replaced whole (earlier files' settings there are gone). */
   readonly replacedSections?: ReadonlyArray<{ readonly plugin: string; readonly by: string }>;
 }
@@ -56,17 +59,24 @@ export function readContainerdConfig(text: string): ContainerdConfigResult {
   };
 }
 
-/** One file as containerd's decoder sees it: strict TOML, `version` any integer (0 when absent). */
+/**
+ * One file as containerd's decoder sees it: TOML, `version` any integer (0 when absent). `goTomlV1` (containerd
+ * 1.x) also loads what go-toml v1 accepts beyond TOML 1.0 (containerd-go-toml-v1.ts), naming it in `lenient`.
+ */
 export type ContainerdFileResult =
-  | { readonly ok: true; readonly value: TomlTable; readonly items: readonly TomlItem[]; readonly version: number }
-  | { readonly ok: false; readonly problem: TomlProblem };
+  | { readonly ok: true; readonly value: TomlTable; readonly items: readonly TomlItem[]; readonly version: number; readonly lenient?: readonly string[] }
+  | { readonly ok: false; readonly problem: TomlProblem }
+  /** go-toml v1's own refusal, as containerd 1.x prints it after "failed to load TOML: P: ". */
+  | { readonly ok: false; readonly refusal: { readonly message: string; readonly line: number } };
 
-export function readContainerdFile(text: string): ContainerdFileResult {
-  const parsed = parseTomlStrict(text);
+export function readContainerdFile(text: string, goTomlV1 = false): ContainerdFileResult {
+  const strict = (r: StrictTomlResult): GoTomlV1Result => (r.ok ? { ...r, lenient: [] } : r);
+  const parsed = goTomlV1 ? parseGoTomlV1(text) : strict(parseTomlStrict(text));
   if (!parsed.ok) return parsed;
+  const lenient = parsed.lenient.length > 0 ? { lenient: parsed.lenient } : {};
   const declared = parsed.value['version'];
-  if (declared === undefined) return { ok: true, value: parsed.value, items: parsed.items, version: 0 };
-  if (typeof declared === 'number' && Number.isInteger(declared)) return { ok: true, value: parsed.value, items: parsed.items, version: declared };
+  if (declared === undefined) return { ok: true, value: parsed.value, items: parsed.items, version: 0, ...lenient };
+  if (typeof declared === 'number' && Number.isInteger(declared)) return { ok: true, value: parsed.value, items: parsed.items, version: declared, ...lenient };
   const line = exactLineOf(parsed.items, ['version']) ?? 1;
   // go-toml refuses to put a string or float into Config.Version (an int): "failed to unmarshal TOML".
   return { ok: false, problem: { message: `line ${line}: version = ${JSON.stringify(declared)} is not an integer, so containerd cannot decode the file`, line, column: 1 } };

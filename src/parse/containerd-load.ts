@@ -192,6 +192,7 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
   let last = mainPath;
   let mainVersion = 0;
   let declared = false;
+  const lenient: string[] = [];
   while (pending.length > 0) {
     const path = pending.shift() as string;
     // The loop assigns LoadConfig's `path` parameter, so the final error names the last path taken from the queue.
@@ -207,8 +208,11 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
       const why = `read ${path}: ${read.type === 'directory' ? 'is a directory' : `is a ${read.type}`}`;
       return { kind: 'refused', error: rules.major === 1 ? `failed to load TOML: ${path}: ${why}` : why, file: path, line: undefined };
     }
-    const parsed = readContainerdFile(read.text);
+    // 1.x decodes with go-toml v1, which loads a few forms TOML 1.0 refuses (containerd-go-toml-v1.ts).
+    const parsed = readContainerdFile(read.text, rules.major === 1);
+    if (!parsed.ok && 'refusal' in parsed) return { kind: 'refused', error: `failed to load TOML: ${path}: ${parsed.refusal.message}`, file: path, line: parsed.refusal.line };
     if (!parsed.ok) return { kind: 'refused', error: path === mainPath ? parsed.problem.message : `${path}: ${parsed.problem.message}`, file: path, line: parsed.problem.line, syntax: true };
+    if (parsed.lenient) lenient.push(...parsed.lenient.map((l) => `${path}: ${l}`));
     const go = goTomlRefusal(read.text, rules.major === 1);
     if (go) {
       // 1.x: go-toml v1's own text (proven against containerd 1.6.20); 2.x's go-toml v2 words it differently.
@@ -253,6 +257,7 @@ export function loadContainerdConfig(mainPath: string, source: LoadSource, rules
     ...(loaded.length > 1 ? { files: loaded } : {}),
     ...(readAs && version >= 3 ? { readAs } : {}),
     ...(out.replaced.length > 0 ? { replacedSections: out.replaced } : {}),
+    ...(lenient.length > 0 ? { lenient } : {}),
     criPluginIds: criIds(version, rules),
   };
   return { kind: 'loaded', config, files: loaded };
