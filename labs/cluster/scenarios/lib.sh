@@ -16,11 +16,29 @@ workload_namespaces="flask-apps django-app fastapi-app"
 kubelet_config=/var/lib/kubelet/config.yaml
 # The node's kubelet config as up.sh wrote it, kept on the first change so healthy.sh can put it back.
 save_kubelet_config() { [ -f "$dir/kubelet-config.orig" ] || nsenter_node cat "$kubelet_config" >"$dir/kubelet-config.orig"; }
+# Starts a long-lived daemon in the worker (detached, output to LOG, pid to PIDFILE), as systemd would: with no
+# descriptor of ours but stdin/stdout/stderr. Whatever ran the scenario may hold a lock on a descriptor (the
+# cluster tests run under `flock /tmp/nodegate-cluster-tests.lock`, fd 3); a kubelet that inherited it held the
+# lock for as long as it ran and every later test waited on it.
+start_in_node() { # start_in_node PIDFILE LOG COMMAND...
+  local pidfile=$1 log=$2
+  shift 2
+  nsenter_node bash -c 'pidfile=$1 log=$2; shift 2
+    for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"; done
+    setsid "$@" >>"$log" 2>&1 </dev/null & echo $! >"$pidfile"' start_in_node "$pidfile" "$log" "$@"
+}
+# Stops the worker's kubelet and waits until its process is gone.
+stop_kubelet() {
+  nsenter_node sh -c 'p=$(cat /run/kubelet.pid); kill "$p" 2>/dev/null; for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done'
+}
+start_kubelet() { start_in_node /run/kubelet.pid "$nd/log/kubelet.log" "$nd/kubelet-run.sh"; }
+# Whether the kubelet process of /run/kubelet.pid is alive.
+kubelet_running() { nsenter_node sh -c 'kill -0 "$(cat /run/kubelet.pid 2>/dev/null)" 2>/dev/null'; }
 # Restarts the worker's kubelet as systemctl restart kubelet would: stop it, start kubelet-run.sh again (it
 # rereads the flags files and config.yaml), and wait until the Node is Ready again.
 restart_kubelet() {
-  nsenter_node sh -c 'p=$(cat /run/kubelet.pid); kill "$p"; for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done'
-  nsenter_node sh -c "setsid '$nd/kubelet-run.sh' >>'$nd/log/kubelet.log' 2>&1 </dev/null & echo \$! >/run/kubelet.pid"
+  stop_kubelet
+  start_kubelet
   for _ in $(seq 120); do
     curl -sk --max-time 1 "https://10.251.0.10:10250/healthz" -o /dev/null -w '%{http_code}' 2>/dev/null | grep -q 401 && break
     sleep 0.5
