@@ -24,7 +24,8 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 log() { printf '[cluster-build] %s\n' "$*" >&2; }
 
 go_version=$(go version)
-key=$( { grep -v '^#' "$here/versions.env"; echo "$go_version"; echo "recipe=$recipe"; } | sha256sum | cut -c1-16)
+# The project's own main packages (src/) are part of the key too: editing one rebuilds.
+key=$( { grep -v '^#' "$here/versions.env"; echo "$go_version"; echo "recipe=$recipe"; find "$here/src" -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
 out="$cache/build-$key"
 bin="$out/bin"
 

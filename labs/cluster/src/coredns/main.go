@@ -1,4 +1,4 @@
-// The cluster lab's CoreDNS: upstream coremain with only the plugins the lab's Corefile uses
+// The cluster lab's CoreDNS: upstream coremain with only the plugins the lab's Corefile uses, and log
 // (labs/cluster/manifests/coredns.yaml). This is CoreDNS's documented way to build a smaller plugin set
 // without editing plugin.cfg; it leaves out the cloud DNS providers' SDKs, which were most of a cold build.
 package main
