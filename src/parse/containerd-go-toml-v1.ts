@@ -154,31 +154,69 @@ const samePath = (a: readonly string[], b: readonly string[]): boolean => a.leng
 const isStrictPrefix = (prefix: readonly string[], path: readonly string[]): boolean => prefix.length < path.length && prefix.every((p, i) => p === path[i]);
 const isTable = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Date);
 
+/** The text between a header's brackets, as go-toml v1 compares it (`key.val`), and where the header spans. */
+const headerSpan = /^(\s*)\[((?:[^\]\n"']|"[^"\n]*"|'[^'\n]*')*)\]/;
+
 /**
- * The header on `line` reopens a table that only dotted keys defined before: no header named it, no key set it
- * (or a table above it) to a value, and a key beneath it exists.
+ * Why go-toml v1 accepts the header on `line` that TOML 1.0 refuses: it reopens a table only dotted keys defined
+ * (no header named it, no key set it or a table above it to a value, a key beneath it exists), or it names a table
+ * a header defined before under another spelling (parseGroup compares header text).
  */
-function reopensDottedTable(items: readonly TomlItem[], line: number): TomlItem | undefined {
+function lenientHeader(items: readonly TomlItem[], line: number, rawOf: (line: number) => string | undefined): { item: TomlItem; why: string } | undefined {
   const here = items.find((i) => i.line === line && i.kind === 'table');
   if (!here) return undefined;
   const before = items.filter((i) => i.line < line);
-  if (before.some((i) => i.kind !== 'key' && samePath(i.path, here.path))) return undefined;
   if (before.some((i) => i.kind === 'key' && (samePath(i.path, here.path) || isStrictPrefix(i.path, here.path)))) return undefined;
-  return before.some((i) => i.kind === 'key' && isStrictPrefix(here.path, i.path)) ? here : undefined;
+  if (before.some((i) => i.kind === 'array-table' && samePath(i.path, here.path))) return undefined;
+  const headers = before.filter((i) => i.kind === 'table' && samePath(i.path, here.path));
+  if (headers.length > 0) {
+    const raw = rawOf(line);
+    if (raw === undefined || headers.some((h) => rawOf(h.line) === raw)) return undefined;
+    return { item: here, why: `defines [${formatKeyPath(here.path)}] again under another spelling (line ${headers[0]?.line ?? '?'})` };
+  }
+  return before.some((i) => i.kind === 'key' && isStrictPrefix(here.path, i.path)) ? { item: here, why: `reopens a table that dotted keys already defined` } : undefined;
 }
 
-interface Reopened {
+/**
+ * The dotted key on `line` walks into a table a header defined after the key's own table (`[a.b]` … `[a]` `b.d = 1`):
+ * go-toml v1's parseAssign finds that table and assigns into it. Not when it would set or cross a value.
+ */
+function lenientDottedKey(items: readonly TomlItem[], line: number): { item: TomlItem; context: readonly string[] } | undefined {
+  const here = items.find((i) => i.line === line && i.kind === 'key');
+  if (!here) return undefined;
+  const before = items.filter((i) => i.line < line);
+  const ctxItem = [...before].reverse().find((i) => i.kind !== 'key');
+  if (ctxItem?.kind === 'array-table') return undefined;
+  const context = ctxItem?.path ?? [];
+  if (!isStrictPrefix(context, here.path)) return undefined;
+  if (before.some((i) => i.kind === 'key' && (samePath(i.path, here.path) || isStrictPrefix(i.path, here.path) || isStrictPrefix(here.path, i.path)))) return undefined;
+  const intoHeader = before.some((i) => i.kind === 'table' && isStrictPrefix(context, i.path) && isStrictPrefix(i.path, here.path));
+  return intoHeader ? { item: here, context } : undefined;
+}
+
+interface Rewrite {
+  readonly kind: 'table' | 'key';
   readonly sentinel: string;
+  /** The table (kind table) or key (kind key) go-toml v1 puts the content in. */
   readonly path: readonly string[];
+  /** Where the sentinel sits in the parsed document: the root for a header, the key's table for a key. */
+  readonly context: readonly string[];
   readonly line: number;
+  /** A header's text between its brackets (go-toml v1 refuses the same text twice). */
+  readonly raw?: string;
+  readonly why: string;
 }
 
 /** The table at a resolved path ("[n]" parts index arrays of tables). */
-function tableAt(root: TomlTable, path: readonly string[]): Record<string, unknown> | undefined {
+function tableAt(root: TomlTable, path: readonly string[], create = false): Record<string, unknown> | undefined {
   let cur: unknown = root;
   for (const p of path) {
     const idx = /^\[(\d+)\]$/.exec(p);
-    cur = idx ? (Array.isArray(cur) ? (cur[Number(idx[1])] as unknown) : undefined) : isTable(cur) ? cur[p] : undefined;
+    if (idx) cur = Array.isArray(cur) ? (cur[Number(idx[1])] as unknown) : undefined;
+    else if (isTable(cur)) {
+      if (cur[p] === undefined && create) cur[p] = {};
+      cur = cur[p];
+    } else cur = undefined;
   }
   return isTable(cur) ? cur : undefined;
 }
@@ -196,60 +234,103 @@ function mergeInto(target: Record<string, unknown>, from: Record<string, unknown
   return undefined;
 }
 
-const headerSpan = /^(\s*)\[([^\]\n]|"[^"\n]*"|'[^'\n]*')*\]/;
+/** Where a key's text ends on its line: the `=` outside quotes. */
+function keyEnd(text: string, from: number): number | undefined {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '=') return i;
+    if (c === '"' || c === "'") {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0) return undefined;
+      i = close;
+    }
+  }
+  return undefined;
+}
 
 /** Parses a containerd config as go-toml v1 (containerd 1.x) loads it. */
 export function parseGoTomlV1(original: string): GoTomlV1Result {
   const zeros = leadingZeros(original);
   if ('refusal' in zeros) return { ok: false, refusal: zeros.refusal };
   const lenient = [...zeros.lenient];
-  const lines = zeros.text.split('\n');
+  const originalLines = zeros.text.split('\n');
+  const lines = [...originalLines];
   const originalItems = scanTomlItems(zeros.text);
-  const reopened: Reopened[] = [];
+  const rawOf = (line: number): string | undefined => {
+    const m = headerSpan.exec(originalLines[line - 1] ?? '');
+    return m ? m[2] : undefined;
+  };
+  const rewrites: Rewrite[] = [];
   const tag = Math.random().toString(36).slice(2, 10);
   for (;;) {
     const parsed = parseTomlStrict(lines.join('\n'));
-    if (parsed.ok) return finish(parsed.value, originalItems, reopened, lenient, lines);
-    // parseGroup refuses the same header twice even when the first one reopened a dotted table.
-    const header = originalItems.find((i) => i.line === parsed.problem.line && i.kind === 'table');
-    if (header && reopened.some((r) => samePath(r.path, header.path))) {
-      const col = (lines[header.line - 1] ?? '').indexOf('[') + 2;
-      return { ok: false, refusal: { message: `(${header.line}, ${col}): duplicated tables`, line: header.line } };
+    if (parsed.ok) return finish(parsed.value, originalItems, rewrites, lenient, originalLines);
+    const line = parsed.problem.line;
+    const refused = (): GoTomlV1Result => ({ ok: false, problem: unSentinel(parsed.problem, rewrites) });
+    if (rewrites.some((r) => r.line === line)) return refused();
+    const sentinel = `nodegate go-toml v1 ${rewrites.length} ${tag}`;
+    // parseGroup refuses the same header text twice, also when the first one was itself lenient.
+    const raw = rawOf(line);
+    if (raw !== undefined && rewrites.some((r) => r.kind === 'table' && r.raw === raw)) {
+      const col = (originalLines[line - 1] ?? '').indexOf('[') + 2;
+      return { ok: false, refusal: { message: `(${line}, ${col}): duplicated tables`, line } };
     }
-    const here = reopensDottedTable(originalItems, parsed.problem.line);
-    if (!here || reopened.some((r) => r.line === here.line)) return { ok: false, problem: unSentinel(parsed.problem, reopened) };
-    const text = lines[here.line - 1] ?? '';
-    const m = headerSpan.exec(text);
-    if (!m) return { ok: false, problem: unSentinel(parsed.problem, reopened) };
-    const sentinel = `nodegate go-toml v1 reopened ${reopened.length} ${tag}`;
-    // The header becomes a root table of its own name; its keys are merged into the reopened table afterwards.
-    lines[here.line - 1] = `${m[1] ?? ''}[${JSON.stringify(sentinel)}]${text.slice(m[0].length)}`;
-    reopened.push({ sentinel, path: here.path, line: here.line });
+    const header = lenientHeader(originalItems, line, rawOf);
+    if (header) {
+      const text = lines[line - 1] ?? '';
+      const m = headerSpan.exec(text);
+      if (!m || raw === undefined) return refused();
+      // The header becomes a root table of its own name; its keys are merged into the table afterwards.
+      lines[line - 1] = `${m[1] ?? ''}[${JSON.stringify(sentinel)}]${text.slice(m[0].length)}`;
+      rewrites.push({ kind: 'table', sentinel, path: header.item.path, context: [], line, raw, why: header.why });
+      continue;
+    }
+    const dotted = lenientDottedKey(originalItems, line);
+    if (dotted) {
+      const text = lines[line - 1] ?? '';
+      const start = text.search(/\S/);
+      const end = start < 0 ? undefined : keyEnd(text, start);
+      if (end === undefined) return refused();
+      // The key becomes one sentinel key of its own table; its value is put at the dotted path afterwards.
+      lines[line - 1] = `${text.slice(0, start)}${JSON.stringify(sentinel)} ${text.slice(end)}`;
+      rewrites.push({ kind: 'key', sentinel, path: dotted.item.path, context: dotted.context, line, why: `${formatKeyPath(dotted.item.path.slice(dotted.context.length))} extends a table a header defined` });
+      continue;
+    }
+    return refused();
   }
 }
 
-function finish(value: TomlTable, items: readonly TomlItem[], reopened: readonly Reopened[], lenient: string[], lines: readonly string[]): GoTomlV1Result {
-  for (const r of reopened) {
-    const body = value[r.sentinel];
-    delete value[r.sentinel];
-    const target = tableAt(value, r.path);
-    if (!isTable(body)) continue;
-    if (!target) return { ok: false, problem: { message: `line ${r.line}: [${formatKeyPath(r.path)}] reopens something that is not a table`, line: r.line, column: 1 } };
-    const clash = mergeInto(target, body, r.path);
-    if (clash) {
-      // go-toml v1 names the key with its dotted path, unquoted: "plugins.io.containerd.grpc.v1.cri.containerd.snapshotter".
-      const keyLine = items.find((i) => i.kind === 'key' && i.line > r.line && samePath(i.path, clash))?.line ?? r.line;
-      const col = (lines[keyLine - 1] ?? '').search(/\S/) + 1;
-      return { ok: false, refusal: { message: `(${keyLine}, ${col}): The following key was defined twice: ${clash.filter((p) => !/^\[\d+\]$/.test(p)).join('.')}`, line: keyLine } };
+function finish(value: TomlTable, items: readonly TomlItem[], rewrites: readonly Rewrite[], lenient: string[], lines: readonly string[]): GoTomlV1Result {
+  const twice = (clash: readonly string[], fallbackLine: number): GoTomlV1Result => {
+    // go-toml v1 names the key with its dotted path, unquoted: "plugins.io.containerd.grpc.v1.cri.containerd.snapshotter".
+    const keyLine = items.find((i) => i.kind === 'key' && i.line >= fallbackLine && samePath(i.path, clash))?.line ?? fallbackLine;
+    const col = (lines[keyLine - 1] ?? '').search(/\S/) + 1;
+    return { ok: false, refusal: { message: `(${keyLine}, ${col}): The following key was defined twice: ${clash.filter((p) => !/^\[\d+\]$/.test(p)).join('.')}`, line: keyLine } };
+  };
+  for (const r of rewrites) {
+    const holder = tableAt(value, r.context);
+    const body = holder?.[r.sentinel];
+    if (holder) delete holder[r.sentinel];
+    if (r.kind === 'table') {
+      const target = tableAt(value, r.path);
+      if (!isTable(body) || !target) return { ok: false, problem: { message: `line ${r.line}: [${formatKeyPath(r.path)}] names something that is not a table`, line: r.line, column: 1 } };
+      const clash = mergeInto(target, body, r.path);
+      if (clash) return twice(clash, r.line);
+    } else {
+      const parent = tableAt(value, r.path.slice(0, -1), true);
+      const leaf = r.path.at(-1);
+      if (!parent || leaf === undefined) return { ok: false, problem: { message: `line ${r.line}: ${formatKeyPath(r.path)} crosses a value`, line: r.line, column: 1 } };
+      if (parent[leaf] !== undefined) return twice(r.path, r.line);
+      parent[leaf] = body;
     }
-    lenient.push(`line ${r.line}: [${formatKeyPath(r.path)}] reopens a table that dotted keys already defined`);
+    lenient.push(`line ${r.line}: ${r.kind === 'table' ? `[${formatKeyPath(r.path)}] ` : ''}${r.why}`);
   }
   return { ok: true, value, items, lenient };
 }
 
-/** A strict-parser problem after some headers were renamed: speak of the tables as the file names them. */
-function unSentinel(problem: TomlProblem, reopened: readonly Reopened[]): TomlProblem {
+/** A strict-parser problem after some lines were rewritten: speak of the tables as the file names them. */
+function unSentinel(problem: TomlProblem, rewrites: readonly Rewrite[]): TomlProblem {
   let message = problem.message;
-  for (const r of reopened) message = message.split(formatKeyPath([r.sentinel])).join(formatKeyPath(r.path));
+  for (const r of rewrites) message = message.split(formatKeyPath([...r.context, r.sentinel])).join(formatKeyPath(r.path)).split(formatKeyPath([r.sentinel])).join(formatKeyPath(r.path));
   return { ...problem, message };
 }

@@ -1,14 +1,16 @@
 // containerd 1.x's TOML leniencies (go-toml v1.9.x) against 2.x's strictness (go-toml v2): a [table] reopening a
-// table dotted keys defined, and leading zeros, load on 1.6/1.7 and are refused by 2.x and TOML 1.0; the duplicate
-// header (the guide's trap) stays refused everywhere. Each 1.x case was run through the real containerd 1.6.20
+// table dotted keys defined, the same table under another header spelling, dotted keys extending a table a header
+// defined, and leading zeros load on 1.6/1.7 and are refused by 2.x and TOML 1.0; the duplicate header (the
+// guide's trap: the same text twice) stays refused everywhere. Each 1.x case was run through the real containerd 1.6.20
 // (`containerd --config F config dump`); the agreement block below repeats that wherever containerd is installed.
 // Upstream: pelletier/go-toml v1.9.5 parser.go parseGroup L140-168 ("duplicated tables" only for the same header
-// text), parseAssign L170-227 (dotted keys' tables are not headers), parseRvalue L294-326 (3+ character integer
+// text, L146-150), parseAssign L170-227 (dotted keys' tables are not headers; GetPath finds a header's table and
+// assigns into it, L190-206), parseRvalue L294-326 (3+ character integer
 // starting with 0 → panic("invalid base") L309); go-toml/v2 v2.2.4 as vendored by containerd v2.1.5:
 // internal/tracker/seen.go L144-152 (setExplicitFlag: a dotted key's tables become explicit at the next header) and
 // L215-216 ("toml: table %s already exists"), decode.go L391-392 ("leading zero not allowed on decimal number").
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
@@ -25,13 +27,23 @@ const profile = profileSchema.parse(defaultProfile);
 const cfg = profile.containerd.configPath;
 const cri = 'plugins."io.containerd.grpc.v1.cri"';
 
-/** What containerd 1.6.20 did with each file (run on this project's Debian 12 host, containerd 1.6.20~ds1-1+deb12u3). */
+/**
+ * What containerd 1.6.20 did with each file (run on this project's Debian 12 host, containerd 1.6.20~ds1-1+deb12u3):
+ * `loads`, go-toml v1's own words, or `refused` where nodegate explains the refusal in the strict parser's words
+ * (both lines of a key or table defined twice; containerd printed `(L, C): The following key was defined twice` /
+ * `duplicated tables` for those).
+ */
 const cases = {
   'a header reopening a table dotted keys defined': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[${cri}.containerd]\ndefault_runtime_name = "runc"\n`, v1: 'loads' },
   'a header reopening a parent of dotted keys': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[plugins]\n`, v1: 'loads' },
   'a reopened table setting a key the dotted keys set': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[${cri}.containerd]\nsnapshotter = "overlayfs"\n`, v1: `(4, 1): The following key was defined twice: plugins.io.containerd.grpc.v1.cri.containerd.snapshotter` },
   'the reopening header twice': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[${cri}.containerd]\n[${cri}.containerd]\n`, v1: '(4, 2): duplicated tables' },
   'the same header twice (the guide\'s trap)': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[${cri}.containerd]\n`, v1: 'refused' },
+  'the same table under another spelling': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[plugins.'io.containerd.grpc.v1.cri'.containerd]\ndefault_runtime_name = "runc"\n`, v1: 'loads' },
+  'the same table with spaces inside the brackets': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[ ${cri}.containerd ]\ndefault_runtime_name = "runc"\n`, v1: 'loads' },
+  'another spelling setting a key twice': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[plugins.'io.containerd.grpc.v1.cri'.containerd]\nsnapshotter = "overlayfs"\n`, v1: '(5, 1): The following key was defined twice: plugins.io.containerd.grpc.v1.cri.containerd.snapshotter' },
+  'a dotted key extending a table a header defined': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[${cri}]\ncontainerd.runtimes.runc.runtime_type = "io.containerd.runc.v2"\n`, v1: 'loads' },
+  'a dotted key setting a key a header\'s table has': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[${cri}]\ncontainerd.snapshotter = "overlayfs"\n`, v1: 'refused' },
   'oom_score = 00': { text: 'version = 2\noom_score = 00\n', v1: 'loads' },
   'oom_score = 01': { text: 'version = 2\noom_score = 01\n', v1: 'loads' },
   'oom_score = -007 (signed: no base prefix)': { text: 'version = 2\noom_score = -007\n', v1: 'loads' },
@@ -85,6 +97,14 @@ describe('containerd 1.x (go-toml v1) loads what TOML 1.0 refuses', () => {
     const r = parseGoTomlV1('[x]\na.b.c = 1\n[x.a.b]\nd = 2\n[x.a.b.e]\nf = 3\n');
     expect(r.ok && r.value).toEqual({ x: { a: { b: { c: 1, d: 2, e: { f: 3 } } } } });
   });
+  it('another spelling merges into the same table; a dotted key lands where go-toml v1 puts it', () => {
+    const spelled = parseGoTomlV1(cases['the same table under another spelling'].text);
+    expect(spelled.ok && spelled.value['plugins']).toEqual({ 'io.containerd.grpc.v1.cri': { containerd: { snapshotter: 'native', default_runtime_name: 'runc' } } });
+    expect(spelled.ok && spelled.lenient).toEqual([`line 4: [${cri}.containerd] defines [${cri}.containerd] again under another spelling (line 2)`]);
+    const dotted = parseGoTomlV1(cases['a dotted key extending a table a header defined'].text);
+    expect(dotted.ok && dotted.value['plugins']).toEqual({ 'io.containerd.grpc.v1.cri': { containerd: { snapshotter: 'native', runtimes: { runc: { runtime_type: 'io.containerd.runc.v2' } } } } });
+    expect(dotted.ok && dotted.lenient).toEqual(['line 5: containerd.runtimes.runc.runtime_type extends a table a header defined']);
+  });
   it('a strict-parser problem after a reopen names the table as the file does, not nodegate\'s stand-in', () => {
     const r = parseGoTomlV1('a.b.c = 1\n[a.b]\nd = 1\nd = 2\n');
     expect(r.ok).toBe(false);
@@ -93,7 +113,7 @@ describe('containerd 1.x (go-toml v1) loads what TOML 1.0 refuses', () => {
 });
 
 describe('containerd 2.x (go-toml v2) and TOML 1.0 refuse both forms', () => {
-  for (const name of ['a header reopening a table dotted keys defined', 'a header reopening a parent of dotted keys', 'oom_score = 00', 'oom_score = 01', 'a float 00.5 in a plugin table'] as const) {
+  for (const name of ['a header reopening a table dotted keys defined', 'a header reopening a parent of dotted keys', 'the same table under another spelling', 'the same table with spaces inside the brackets', 'a dotted key extending a table a header defined', 'oom_score = 00', 'oom_score = 01', 'a float 00.5 in a plugin table'] as const) {
     it(name, () => {
       for (const release of ['2.0.7', '2.1.5']) expect(load(release, cases[name].text), release).toMatchObject({ kind: 'refused', syntax: true });
     });
@@ -110,6 +130,15 @@ describe('RT-2.2.1 per release', () => {
   });
   it('007 fails on 1.x with containerd\'s own words', () => {
     expect(rt221('1.6.20', 'version = 2\noom_score = 007\n')).toMatchObject({ status: 'fail', actual: `refused: failed to load TOML: ${cfg}: invalid base` });
+  });
+  it("the guide's trap on a real 1.6.20 dump (after its sed) stays a failure on 1.6 and 1.7, naming both lines", () => {
+    const dump = readFileSync(new URL('../../fixtures/artifacts/containerd/containerd-1.6.20-debian-default.toml', import.meta.url), 'utf8').replace(/SystemdCgroup = false/g, 'SystemdCgroup = true');
+    const append = readFileSync(new URL('../../fixtures/guide/containerd-config-append.toml', import.meta.url), 'utf8');
+    for (const release of ['1.6.20', '1.7.29']) {
+      const v = rt221(release, dump + append);
+      expect(v.status, release).toBe('fail');
+      expect(v.actual, release).toMatch(/is defined twice: lines 114 and \d+$/);
+    }
   });
   it('the duplicate header stays a failure on 1.x, naming both lines', () => {
     const v = rt221('1.6.20', cases["the same header twice (the guide's trap)"].text);
