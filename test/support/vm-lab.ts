@@ -31,6 +31,8 @@ export interface Vm {
   /** Kernel arguments this VM was booted with beyond the lab's defaults. */
   kernelArgs: string;
   bootSeconds: number;
+  /** The guest's serial console (kernel messages: OOM reports, hung tasks, panics), readable until stop(). */
+  consoleLog: string;
   /** Runs a POSIX sh script as root on the node; stdin is /dev/null while it runs (`ctr run` and friends eat it). */
   exec(script: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
   /** Runs labs/vm/scenarios/NAME.sh; throws with its output when it exits non-zero. */
@@ -191,6 +193,7 @@ export async function startVm(opts: { kernelArgs?: string; bootTimeoutSeconds?: 
     kubeletPorts: { secure: boot.securePort, readOnly: boot.readOnlyPort },
     kernelArgs,
     bootSeconds: boot.bootSeconds,
+    consoleLog: join(boot.stateDir, 'console.log'),
     exec,
     applyScenario,
     stop,

@@ -1,5 +1,7 @@
 // End to end on a real systemd node: the nodegate CLI audits the VM lab worker after the guide (literally, with its
 // traps avoided, then stacked drifts, then AppArmor off at boot); fixtures/vm/expected.json says what must not pass.
+// The traps-avoided boot also carries the on-node live checks (live-node-vm.ts) and the secrets cases
+// (secrets-vm.ts), which need that same state: one boot instead of three.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,8 @@ import { suiteChecks } from '../../src/run/suite-config.ts';
 import { repoRoot, runCli, type CliResult } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
 import { startVm, stepTimer, vmLabAvailable, vmSh as sh, type Vm } from '../support/vm-lab.ts';
+import { defineLiveNodeVmTests, type StepSeconds } from './live-node-vm.ts';
+import { defineSecretsVmTests } from './secrets-vm.ts';
 
 interface Expected {
   status: 'fail' | 'error' | 'skip';
@@ -88,8 +92,12 @@ function gateFailures(stdout: string): { count: number; ids: string[] } {
   return { count: Number(m?.[1] ?? 0), ids: (m?.[2] ?? '').split(', ').filter((x) => x !== '').sort() };
 }
 
+/** The live-node runs' wall time per step (sweep, image import, memory bomb, limits, seccomp, cleanup). */
+const liveSteps: Record<string, StepSeconds> = {};
+
 afterAll(() => {
   if (Object.keys(timings).length > 0) console.info(`VM audit timings (s): ${JSON.stringify(timings)}`);
+  if (Object.keys(liveSteps).length > 0) console.info(`live-node VM steps (s): ${JSON.stringify(liveSteps)}`);
 });
 
 describe.skipIf(!lab.ok)(`nodegate on the VM node: the guide, literally${skipReason}`, () => {
@@ -182,6 +190,10 @@ describe.skipIf(!lab.ok)(`nodegate on the VM node: traps avoided, then stacked d
     );
   });
 
+  // Here, between the clean audit and the first drift: the live checks need swap off and the guide's profile intact
+  // (swap-on and drift-unknown-syscall change both), and leave nothing the later audits would see.
+  defineLiveNodeVmTests(() => vm, timed, liveSteps);
+
   test('drift-dropin-644 fails KUBELET-3.2.1 on that file only', async () => {
     await stacked('drift-dropin-644');
   }, auditTimeout);
@@ -230,6 +242,10 @@ describe.skipIf(!lab.ok)(`nodegate on the VM node: traps avoided, then stacked d
     expect([last.get('net.ipv4.ip_forward'), last.get('net.bridge.bridge-nf-call-ip6tables')]).toEqual(['1', '0']);
     expect(await sh(vm, 'sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-ip6tables')).toBe('1\n0');
   }, auditTimeout);
+
+  // Last: the credentials it plants (and the containerd and kubelet restarts) stay on the node; its assertions are
+  // about redaction and a run to a verdict, which the stacked drifts do not change.
+  defineSecretsVmTests(() => vm, timed);
 });
 
 describe.skipIf(!lab.ok)(`nodegate on the VM node: AppArmor off on the kernel command line${skipReason}`, () => {
