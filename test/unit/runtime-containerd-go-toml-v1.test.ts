@@ -33,6 +33,8 @@ const cri = 'plugins."io.containerd.grpc.v1.cri"';
  * (both lines of a key or table defined twice; containerd printed `(L, C): The following key was defined twice` /
  * `duplicated tables` for those).
  */
+/** containerd's documented full 1.7 config (fixtures/artifacts/PROVENANCE.md) with dotted keys reopened on top of it. */
+const fullV2 = readFileSync(new URL('../../fixtures/artifacts/containerd/containerd-1.7.34-docs-cri-config-full-v2.toml', import.meta.url), 'utf8').replace(/^version = 2\n/m, '');
 const cases = {
   'a header reopening a table dotted keys defined': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[${cri}.containerd]\ndefault_runtime_name = "runc"\n`, v1: 'loads' },
   'a header reopening a parent of dotted keys': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[plugins]\n`, v1: 'loads' },
@@ -44,6 +46,7 @@ const cases = {
   'another spelling setting a key twice': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[plugins.'io.containerd.grpc.v1.cri'.containerd]\nsnapshotter = "overlayfs"\n`, v1: '(5, 1): The following key was defined twice: plugins.io.containerd.grpc.v1.cri.containerd.snapshotter' },
   'a dotted key extending a table a header defined': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[${cri}]\ncontainerd.runtimes.runc.runtime_type = "io.containerd.runc.v2"\n`, v1: 'loads' },
   'a dotted key setting a key a header\'s table has': { text: `version = 2\n[${cri}.containerd]\nsnapshotter = "native"\n[${cri}]\ncontainerd.snapshotter = "overlayfs"\n`, v1: 'refused' },
+  'a reopen on top of the full 1.7 config, whose own header then comes twice': { text: `version = 2\n${cri}.containerd.snapshotter = "native"\n[${cri}.containerd]\ndefault_runtime_name = "runc"\n${fullV2}`, v1: '(137, 4): duplicated tables' },
   'oom_score = 00': { text: 'version = 2\noom_score = 00\n', v1: 'loads' },
   'oom_score = 01': { text: 'version = 2\noom_score = 01\n', v1: 'loads' },
   'oom_score = -007 (signed: no base prefix)': { text: 'version = 2\noom_score = -007\n', v1: 'loads' },
