@@ -10,7 +10,7 @@
 // internal/tracker/seen.go L144-152 (setExplicitFlag: a dotted key's tables become explicit at the next header) and
 // L215-216 ("toml: table %s already exists"), decode.go L391-392 ("leading zero not allowed on decimal number").
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semver from 'semver';
@@ -21,6 +21,7 @@ import { loadContainerdConfig, type LoadOutcome } from '../../src/parse/containe
 import { loaderRules } from '../../src/parse/containerd-rules.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
+import { parseTomlStrict } from '../../src/parse/toml-strict.ts';
 import { compliantFacts, drift, file, ran } from '../support/facts.ts';
 
 const profile = profileSchema.parse(defaultProfile);
@@ -112,6 +113,22 @@ describe('containerd 1.x (go-toml v1) loads what TOML 1.0 refuses', () => {
     const r = parseGoTomlV1('a.b.c = 1\n[a.b]\nd = 1\nd = 2\n');
     expect(r.ok).toBe(false);
     expect(!r.ok && 'problem' in r && r.problem.message).toBe('key a.b.d is defined twice: lines 3 and 4');
+  });
+});
+
+describe('valid TOML 1.0 is read exactly as before', () => {
+  it('every committed containerd config: the same value as the strict parser, nothing lenient', () => {
+    const dir = new URL('../../fixtures/artifacts/containerd/', import.meta.url);
+    const names = readdirSync(dir).filter((n) => n.endsWith('.toml'));
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      const strict = parseTomlStrict(text);
+      const v1 = parseGoTomlV1(text);
+      expect(strict.ok, name).toBe(true);
+      expect(v1.ok && v1.lenient, name).toEqual([]);
+      expect(v1.ok && v1.value, name).toEqual(strict.ok && strict.value);
+    }
   });
 });
 
