@@ -133,10 +133,12 @@ export function seccompScript(c: StepContext, image: string, profilePath: string
   // does, taking httpd with it (the profile denies kill(2)).
   const http = [
     `echo nodegate-${c.runId} >/tmp/index.html`,
-    `httpd -f -p 127.0.0.1:${httpPort} -h /tmp 2>/tmp/httpd.err &`,
+    `httpd -f -p 127.0.0.1:${httpPort} -h /tmp 2>/tmp/httpd.err & h=$!`,
+    // Retried while httpd starts; a server that died (gone, or a zombie) is not waited for.
     'i=0; while :; do',
     `  printf "GET /index.html HTTP/1.0\\r\\n\\r\\n" | nc -w 5 127.0.0.1 ${httpPort} >/tmp/http.out 2>/tmp/nc.err; rc=$?`,
-    '  grep -q "^HTTP/1" /tmp/http.out && break; i=$((i + 1)); [ "$i" -ge 25 ] && break; sleep 0.2',
+    '  grep -q "^HTTP/1" /tmp/http.out && break; i=$((i + 1)); [ "$i" -ge 25 ] && break',
+    '  [ -d "/proc/$h" ] && ! grep -q "^State:[[:space:]]*Z" "/proc/$h/status" 2>/dev/null || break; sleep 0.2',
     'done',
     'echo "@@ nc-exit $rc"; echo "@@ http-status $(head -n 1 /tmp/http.out | tr -d "\\r")"',
     `grep -qx nodegate-${c.runId} /tmp/http.out && echo "@@ http-body ours"`,
