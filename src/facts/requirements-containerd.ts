@@ -59,7 +59,9 @@ export function containerdFollowUps(round1: NodeFacts, configPath: string): Prob
   const main = configPath;
   const fact = round1.files[main];
   if (fact?.state !== 'present' || fact.content === undefined) return [];
-  const parsed = readContainerdFile(fact.content);
+  // go-toml v1's reading (containerd 1.x) accepts what TOML 1.0 does and more: a 1.x file that only loads that
+  // way still names its imports. Reading them for a 2.x node too costs one file request, never a verdict.
+  const parsed = readContainerdFile(fact.content, true);
   if (!parsed.ok) return [];
   const imports = parsed.value['imports'];
   if (!Array.isArray(imports)) return [];

@@ -49,6 +49,7 @@ const cases: readonly Case[] = [
   { name: 'a local date followed by a comment', daemon: 'starts', files: { 'config.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  since = 1979-05-27 # note\n' }, why: 'after a space go-toml v1 reads on and accepts it' },
   { name: 'a local date value', daemon: 'refuses', files: { 'config.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  since = 1979-05-27\n' }, why: 'go-toml v1 wants a time after the date' },
   { name: 'escapes inside literal strings and comments are text', daemon: 'starts', files: { 'config.toml': "version = 2\n# \"\\e\"\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  sandbox_image = 'pause\\e'\n" }, why: 'TOML literal strings have no escapes' },
+  { name: 'a main file only go-toml v1 reads (uid = 00) importing a short plugin key', daemon: 'refuses', files: { 'config.toml': 'version = 2\nimports = ["extra.toml"]\n[grpc]\n  uid = 00\n', 'extra.toml': '[plugins.cri]\n' }, why: 'go-toml v1 reads 00 as 0 (containerd-go-toml-v1.ts), so the import is loaded and ValidateV2 refuses its key: the probe must follow the imports of such a file too' },
   { name: 'duplicate table', daemon: 'refuses', files: { 'config.toml': 'version = 2\n[grpc]\n  uid = 0\n[grpc]\n  gid = 0\n' }, why: 'go-toml rejects a table defined twice' },
 ];
 
