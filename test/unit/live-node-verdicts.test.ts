@@ -168,6 +168,13 @@ describe('SEC-4.2.5 seccomp profile in a workload', () => {
     expect(v.message).toContain('the profile denies accept (defaultAction SCMP_ACT_ERRNO), sendfile (defaultAction SCMP_ACT_ERRNO) of the calls busybox httpd and nc make');
   });
 
+  it('when the profile allows all of httpd\'s and nc\'s calls, the failure says something else stopped it', () => {
+    const silent = `${recorded('compliant-seccomp')}${httpOk('control')}\n@@ profiled-nc-exit 1\n@@ profiled-http-status \n`;
+    const v = secRaw(silent);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('the profile allows every call busybox httpd and nc were seen making, so something else stopped it');
+  });
+
   it('fails when the answer is not the document the workload wrote', () => {
     const other = `${recorded('compliant-seccomp')}${httpOk('control')}\n@@ profiled-nc-exit 0\n@@ profiled-http-status HTTP/1.1 404 Not Found\n`;
     const v = secRaw(other);

@@ -65,6 +65,11 @@ export function defineLiveNodeVmTests(getVm: () => Vm, timed: Timed, steps: Reco
         steps[label] = split;
         if (!cleanup) throw new Error('onCleanup was not called');
         return { verdicts, cleanup };
+      } catch (err) {
+        // A run that dies (the SSH session lost, a step past its bound) carries the guest's own last words: OOM
+        // reports, hung tasks and soft lockups reach the serial console even when sshd no longer answers.
+        const tail = readFileSync(vm.consoleLog, 'utf8').split('\n').slice(-40).join('\n');
+        throw new Error(`live ${label} on the VM failed: ${err instanceof Error ? err.message : String(err)}\n--- serial console (last 40 lines)\n${tail}`, { cause: err });
       } finally {
         await target.close();
       }
