@@ -59,7 +59,8 @@ export function bombScript(c: StepContext, image: string, waitSeconds: number): 
 name=${shq(name)}
 # oom_score_adj 1000 first: containerd's shim passes on its own -998, which would make the node's OOM killer take sshd
 # or containerd before the bomb if the limit is not enforced (the drift this check exists to find) and memory runs out.
-out=$(ctr_ run -d --memory-limit ${bomb.limitBytes} --cgroup "/$NS/$name" ${shq(image)} "$name" sh -c ${shq(`echo 1000 >/proc/self/oom_score_adj && exec dd if=/dev/zero of=/dev/null bs=${bomb.allocate} count=1`)} 2>&1)
+# Best effort: a /proc that refuses the write must not stop dd, or its exit would read as "limit not enforced".
+out=$(ctr_ run -d --memory-limit ${bomb.limitBytes} --cgroup "/$NS/$name" ${shq(image)} "$name" sh -c ${shq(`echo 1000 >/proc/self/oom_score_adj 2>/dev/null; exec dd if=/dev/zero of=/dev/null bs=${bomb.allocate} count=1`)} 2>&1)
 mark start-exit $?
 printf '%s\\n' "$out" | markall start-out
 # Waited for by the clock, not a poll count: each ctr call can take a while on a loaded node.
