@@ -47,9 +47,12 @@ function driftsOf(facts: NodeFacts, configz: object): readonly ConfigzDrift[] {
 export function withDriftNote(verdict: Verdict, facts: NodeFacts, cluster: ClusterFacts | undefined): Verdict {
   if (!cluster?.configz.ok || verdict.status === 'skip') return verdict;
   const notes = driftsOf(facts, cluster.configz.value)
-    .filter((d) => verdict.message.includes(`configz: ${d.field}:`) || verdict.actual.includes(`configz: ${d.field}:`))
+    // A zero running value is "configz: FIELD omitted (zero value)": /configz serialises with omitempty.
+    .filter((d) => [verdict.message, verdict.actual].some((t) => t.includes(`configz: ${d.field}:`) || t.includes(`configz: ${d.field} omitted`)))
     .map((d) => `${d.field}: ${d.sentence}.`);
-  return notes.length === 0 ? verdict : { ...verdict, message: [verdict.message, ...notes].filter(Boolean).join(' ') };
+  if (notes.length === 0) return verdict;
+  // Reports print no message for a pass, so there the drift travels in `actual`, as the disagreeing layers do.
+  return verdict.status === 'pass' ? { ...verdict, actual: [verdict.actual, ...notes].join(' ') } : { ...verdict, message: [verdict.message, ...notes].filter(Boolean).join(' ') };
 }
 
 const unobserved = (o: Extract<Observation, { failure: string }>): Verdict =>
