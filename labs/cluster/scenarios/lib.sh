@@ -1,6 +1,10 @@
 # Shared by the scenario scripts: where the running lab is (up.sh's DIR) and how to reach its API and worker.
 # Sourced, not run. DIR defaults to up.sh's; NODEGATE_CLUSTER_DIR names another.
 set -euo pipefail
+# No descriptor of the caller's past stdin/stdout/stderr (255 is bash's own, the script being read): the cluster
+# tests run under `flock /tmp/nodegate-cluster-tests.lock`, and a daemon a scenario starts or restarts (the kubelet,
+# containerd, kube-router) would otherwise inherit the locked descriptor and hold the lock for as long as it runs.
+for fd in /proc/$$/fd/*; do fd=${fd##*/}; case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" ;; esac; done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${NODEGATE_CLUSTER_DIR:-/tmp/nodegate-cluster}
 [ -f "$dir/up.json" ] || { echo "$(basename "$0"): no lab at $dir (run labs/cluster/up.sh first)" >&2; exit 2; }
@@ -17,9 +21,8 @@ kubelet_config=/var/lib/kubelet/config.yaml
 # The node's kubelet config as up.sh wrote it, kept on the first change so healthy.sh can put it back.
 save_kubelet_config() { [ -f "$dir/kubelet-config.orig" ] || nsenter_node cat "$kubelet_config" >"$dir/kubelet-config.orig"; }
 # Starts a long-lived daemon in the worker (detached, output to LOG, pid to PIDFILE), as systemd would: with no
-# descriptor of ours but stdin/stdout/stderr. Whatever ran the scenario may hold a lock on a descriptor (the
-# cluster tests run under `flock /tmp/nodegate-cluster-tests.lock`, fd 3); a kubelet that inherited it held the
-# lock for as long as it ran and every later test waited on it.
+# descriptor but stdin/stdout/stderr (see the top of this file: a kubelet that inherited the tests' lock held it
+# for as long as it ran, and every later test waited on it).
 start_in_node() { # start_in_node PIDFILE LOG COMMAND...
   local pidfile=$1 log=$2
   shift 2
