@@ -2,14 +2,15 @@
 // by the live harness (src/evaluate/live), whose verdicts the suites then report; or the reason they did not run.
 import { loadKubeconfig } from '../cluster/kubeconfig.ts';
 import { runLiveChecks, type LiveReport } from '../evaluate/live/index.ts';
+import { liveCheckIds, type LiveCheckId } from '../evaluate/live/plan.ts';
 import { liveInputsOf, type LiveInputs, type ObservedNode } from '../evaluate/live/inputs.ts';
 import type { Verdict } from '../evaluate/verdict.ts';
 import { nodeLiveOptionsFromProfile } from '../live-node/profile-options.ts';
-import { runNodeLiveChecks, type NodeLiveOptions } from '../live-node/run.ts';
+import { nodeLiveIds, runNodeLiveChecks, type NodeLiveOptions } from '../live-node/run.ts';
 import type { Profile } from '../profile/schema.ts';
 import type { Target } from '../target/index.ts';
 import { clusterSource } from './cluster.ts';
-import type { ClusterSettings } from './settings.ts';
+import type { ClusterSettings, RunSettings } from './settings.ts';
 
 export type LiveState =
   | { readonly kind: 'ran'; readonly verdicts: Readonly<Record<string, Verdict>>; readonly namespace: string; readonly cleanupFailures: readonly string[] }
@@ -22,6 +23,20 @@ export const noClusterLivePrefix = 'live check: it runs workloads through the cl
 export const liveImageHint =
   'on the node itself RES-6.2.1, RES-6.2.3 and SEC-4.2.5 run with --live-image FILE, a busybox image tarball (fixtures/live/busybox-image.sh OUT.tar builds one)';
 
+/** The run's --only/--skip, already expanded to catalog IDs (settings.ts). */
+export type Selection = Pick<RunSettings, 'only' | 'skip'>;
+
+/** Every check runs: no --only, no --skip. */
+export const everything: Selection = { only: [], skip: [] };
+
+/** Whether the run reports `id`: the same rule declare-checks applies to every suite's tests. */
+export const isSelected = (selection: Selection, id: string): boolean => (selection.only.length === 0 || selection.only.includes(id)) && !selection.skip.includes(id);
+
+/** The live checks through the cluster that the run reports. */
+export const selectedLiveIds = (selection: Selection): LiveCheckId[] => liveCheckIds.filter((id) => isSelected(selection, id));
+
+export const noLiveSelected = 'live check: none is selected (--only/--skip), so nothing ran on the node';
+
 /** How the node-local live checks are run; a seam so tests can stand in a fake. */
 export type RunNodeLive = (target: Target, options: NodeLiveOptions) => Promise<Record<string, Verdict>>;
 
@@ -29,7 +44,9 @@ export type RunNodeLive = (target: Target, options: NodeLiveOptions) => Promise<
  * The node-local live checks through the node's own target (after its probe, same connection): their verdicts,
  * the containerd namespace they used and what cleanup could not remove.
  */
-export async function nodeLiveState(target: Target, imageFile: string, profile: Profile, stepTimeoutMs: number, runNodeLive: RunNodeLive = runNodeLiveChecks): Promise<LiveState> {
+export async function nodeLiveState(target: Target, imageFile: string, profile: Profile, stepTimeoutMs: number, runNodeLive: RunNodeLive = runNodeLiveChecks, selection: Selection = everything): Promise<LiveState> {
+  // The node-local run is all or nothing (src/live-node runs its three rows together): skipped only when none is selected.
+  if (!nodeLiveIds.some((id) => isSelected(selection, id))) return { kind: 'not-run', reason: noLiveSelected };
   let namespace = 'a containerd namespace of this run';
   let cleanupFailures: readonly string[] = [];
   const verdicts = await runNodeLive(target, {
@@ -48,9 +65,9 @@ export async function nodeLiveState(target: Target, imageFile: string, profile: 
  * How the live checks are run; a seam so tests can stand in a harness without a cluster. `inputs` is what the run
  * takes from the node itself (the kubelet's clusterDomain, the profile's errno for unshare), with where each was read.
  */
-export type RunLive = (settings: ClusterSettings, node: string, profile: Profile, inputs: LiveInputs) => Promise<LiveReport>;
+export type RunLive = (settings: ClusterSettings, node: string, profile: Profile, inputs: LiveInputs, selected: readonly LiveCheckId[]) => Promise<LiveReport>;
 
-export const runLiveThroughCluster: RunLive = async (settings, node, profile, inputs) => {
+export const runLiveThroughCluster: RunLive = async (settings, node, profile, inputs, selected) => {
   const source = clusterSource(settings, false);
   if (source.kind === 'none') throw new Error(`live checks need a cluster: ${source.reason}`);
   const { kc } = loadKubeconfig(source);
@@ -62,18 +79,22 @@ export const runLiveThroughCluster: RunLive = async (settings, node, profile, in
     clusterDomain: inputs.clusterDomain.value,
     clusterDomainFrom: inputs.clusterDomain.from,
     seccomp: inputs.seccomp,
+    selected,
   });
 };
 
 /**
  * The live state of a node: not run without --live or without a cluster (saying which), else the harness's
  * verdicts. `observed` is the node's probe facts and cluster facts, read before: the kubelet's effective
- * clusterDomain and the node's seccomp profile come from them (absent: assumed, and the verdicts say so).
+ * clusterDomain and the node's seccomp profile come from them (absent: assumed, and the verdicts say so). Only the
+ * live checks `selection` reports run (with their controls); with none of them, nothing is run or read.
  */
-export async function liveStateOf(settings: ClusterSettings, clusterReason: string | undefined, node: string, profile: Profile, runLive: RunLive, observed: ObservedNode = {}): Promise<LiveState> {
+export async function liveStateOf(settings: ClusterSettings, clusterReason: string | undefined, node: string, profile: Profile, runLive: RunLive, observed: ObservedNode = {}, selection: Selection = everything): Promise<LiveState> {
   if (!settings.live) return { kind: 'not-run', reason: liveSkipReason };
+  const selected = selectedLiveIds(selection);
+  if (selected.length === 0) return { kind: 'not-run', reason: noLiveSelected };
   // With --live-image the node-local run answered already (observe.ts); here it is the rows it does not answer.
   if (clusterReason !== undefined) return { kind: 'not-run', reason: `${noClusterLivePrefix} (${clusterReason})` };
-  const report = await runLive(settings, node, profile, liveInputsOf(observed, profile));
+  const report = await runLive(settings, node, profile, liveInputsOf(observed, profile), selected);
   return { kind: 'ran', verdicts: report.verdicts, namespace: report.namespace, cleanupFailures: report.cleanupFailures };
 }

@@ -112,13 +112,13 @@ export async function observeNodes(
     // Without cluster access, --live --live-image runs its three rows through this node's own target once the
     // probe is done (same login, identity, known hosts and timeouts), before the connection is closed.
     const afterProbe: AfterProbe | undefined = settings.cluster.live && liveImage !== undefined
-      ? async (target) => ((await reading).kind === 'none' ? nodeLiveState(target, liveImage, nodeProfile, settings.commandTimeoutMs, runNodeLive) : undefined)
+      ? async (target) => ((await reading).kind === 'none' ? nodeLiveState(target, liveImage, nodeProfile, settings.commandTimeoutMs, runNodeLive, settings) : undefined)
       : undefined;
     const [o, cluster] = await Promise.all([observeLive(n, settings, profile, open, afterProbe), reading]);
     // The live checks run workloads on the node once its cluster side is known (they need the cluster).
     const live = o.live ?? ('failure' in o && afterProbe !== undefined && cluster.kind === 'none'
       ? { kind: 'not-run', reason: `live check: the node could not be observed (${o.message}), so nothing ran on it` } as const
-      : await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive, { facts: 'facts' in o ? o.facts : undefined, cluster: cluster.kind === 'observed' ? cluster.facts : undefined }));
+      : await liveStateOf(settings.cluster, cluster.kind === 'none' ? cluster.reason : undefined, node, nodeProfile, runLive, { facts: 'facts' in o ? o.facts : undefined, cluster: cluster.kind === 'observed' ? cluster.facts : undefined }, settings));
     return { ...o, cluster, live };
   });
   if (settings.saveSnapshot) {

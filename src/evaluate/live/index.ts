@@ -1,40 +1,22 @@
 // runLiveChecks: one live run through the cluster (namespace, probe pods pinned to the node, cleanup at the end
-// and on SIGINT/SIGTERM) that answers every live catalog row with a verdict. The only entry point the CLI needs.
+// and on SIGINT/SIGTERM) that answers the selected live catalog rows, doing only what they need (plan.ts).
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { LiveRun, type LiveRunOptions } from '../../cluster/live/harness.ts';
 import { apiError } from '../../cluster/live/objects.ts';
 import type { SweepResult } from '../../cluster/live/sweep.ts';
 import { httpProbe } from '../../facts/runner-probe.ts';
-import { error, type Verdict } from '../verdict.ts';
+import { error, skip, type Verdict } from '../verdict.ts';
 import { defaultTimeouts, type LiveContext, type LiveTimeouts } from './context.ts';
 import { assumedClusterDomain, type SeccompDenial } from './inputs.ts';
 import { kubeletAnonymous } from './kubelet-api.ts';
 import { podLogVerdict, tokenWithoutRbacVerdict } from './kubelet-live.ts';
 import { networkChecks } from './network.ts';
+import { controlOf, liveCheckIds, livePlan, type LiveCheckId, type LivePlan, type LiveStep } from './plan.ts';
 import type { LiveImages } from './pods.ts';
 import { resourceChecks } from './resources.ts';
 import { admissionCheck, restrictedPodVerdicts, seccompCheck } from './security.ts';
 
-export const liveCheckIds = [
-  'NET-5.2.1',
-  'NET-5.2.2',
-  'NET-5.3.1',
-  'NET-5.3.2',
-  'NET-5.4.1',
-  'NET-5.4.2',
-  'RES-6.2.1',
-  'RES-6.2.2',
-  'RES-6.2.3',
-  'SEC-4.2.5',
-  'SEC-4.3.1',
-  'SEC-4.3.2',
-  'SEC-4.3.4',
-  'SEC-4.3.5',
-  'KUBELET-3.5.2',
-  'KUBELET-3.5.3',
-  'KUBELET-3.5.4',
-] as const;
-export type LiveCheckId = (typeof liveCheckIds)[number];
+export { liveCheckIds, type LiveCheckId } from './plan.ts';
 
 /** strerror texts (glibc and musl agree on these) for the errnos a seccomp profile commonly returns. */
 export const errnoText: Readonly<Record<number, string>> = { 1: 'Operation not permitted', 13: 'Permission denied', 38: 'Function not implemented' };
@@ -55,31 +37,47 @@ export interface LiveCheckOptions extends Pick<LiveRunOptions, 'signals' | 'exit
   readonly timeouts?: Partial<LiveTimeouts>;
   /** Per kubelet API request (KUBELET-3.5.2/3.5.3). */
   readonly httpTimeoutMs?: number;
+  /**
+   * The live checks to report (--only/--skip); every one when absent. Only their steps and their controls' steps
+   * run (plan.ts); the others are skips saying they were not selected.
+   */
+  readonly selected?: Iterable<LiveCheckId>;
 }
 
 export interface LiveReport {
+  /** Every live ID: a selected one's verdict, or a skip saying it was not selected (or ran only as a control). */
   readonly verdicts: Record<LiveCheckId, Verdict>;
   readonly runId: string;
+  /** The run's namespace, or why none was created (no selected step makes an object in it). */
   readonly namespace: string;
   readonly swept: SweepResult | undefined;
   /** Cleanup steps that failed (the namespace expiry lets the next sweep finish them). */
   readonly cleanupFailures: readonly string[];
 }
 
+/** What `namespace` says when the selection needs no object in a run namespace, so none was created. */
+export const noNamespace = 'no namespace: no selected live check creates an object in one';
+
 /**
- * Runs every live check once against `node`. Never throws for a check's failure (that is a verdict); rejects only
- * with InterruptedError when SIGINT/SIGTERM ended the run (cleanup has then been started by the signal handler).
+ * Runs the selected live checks once against `node` (every one by default), and only what they need: no pod for a
+ * check not selected, no namespace when nothing selected makes an object in one, nothing at all (no signal handlers,
+ * no API request) when no live check is selected. Never throws for a check's failure (that is a verdict); rejects
+ * only with InterruptedError when SIGINT/SIGTERM ended the run (cleanup has then been started by the signal handler).
  */
 export async function runLiveChecks(kc: KubeConfig, options: LiveCheckOptions): Promise<LiveReport> {
+  const plan = livePlan(options.selected ?? liveCheckIds);
+  if (plan.judged.size === 0) return { verdicts: reported(plan, {}), runId: options.runId ?? 'none', namespace: noNamespace, swept: undefined, cleanupFailures: [] };
   const run = new LiveRun(kc, { node: options.node, ...pick(options) });
   let swept: SweepResult | undefined;
   try {
-    try {
-      swept = await run.start();
-    } catch (err) {
-      run.cleanup.signal.throwIfAborted();
-      const why = apiError(`create namespaces ${run.namespace}`, err).message;
-      return { verdicts: allError(`The live run could not start: ${why}`), runId: run.runId, namespace: run.namespace, swept, cleanupFailures: await failures(run) };
+    if (plan.needsNamespace) {
+      try {
+        swept = await run.start();
+      } catch (err) {
+        run.cleanup.signal.throwIfAborted();
+        const why = apiError(`create namespaces ${run.namespace}`, err).message;
+        return { verdicts: reported(plan, allError(plan, `The live run could not start: ${why}`)), runId: run.runId, namespace: run.namespace, swept, cleanupFailures: await failures(run) };
+      }
     }
     const ctx: LiveContext = {
       run,
@@ -92,34 +90,62 @@ export async function runLiveChecks(kc: KubeConfig, options: LiveCheckOptions): 
       seccomp: options.seccomp ?? { kind: 'errno', errno: 1, text: errnoText[1] ?? 'Operation not permitted', from: 'assumed EPERM (SCMP_ACT_ERRNO without errnoRet): the node\'s profile was not given to the live run' },
       timeouts: { ...defaultTimeouts, ...options.timeouts },
     };
+    const { steps } = plan;
     const httpMs = options.httpTimeoutMs ?? 5_000;
-    const kubeletUrl = options.kubeletUrl ?? (await kubeletUrlOf(kc, options.node));
+    // The kubelet's URL is looked up once, and only by a selected step that talks to the kubelet.
+    let kubeletUrl: Promise<string | Verdict> | undefined;
+    const viaKubelet = async (f: (url: string) => Promise<Verdict>): Promise<Verdict> => {
+      kubeletUrl ??= options.kubeletUrl !== undefined ? Promise.resolve(options.kubeletUrl) : kubeletUrlOf(kc, options.node);
+      const url = await kubeletUrl;
+      return typeof url === 'string' ? f(url) : url;
+    };
+    const when = (step: LiveStep, f: () => Promise<Verdict>): Promise<Verdict | undefined> => (steps.has(step) ? f() : Promise.resolve(undefined));
     const [net, res, seccomp, hostPath, privileged, anonymous, token] = await Promise.all([
-      networkChecks(ctx),
-      resourceChecks(ctx),
-      seccompCheck(ctx),
-      admissionCheck(ctx, 'hostpath'),
-      admissionCheck(ctx, 'privileged'),
-      typeof kubeletUrl === 'string' ? httpProbe(`${kubeletUrl}/pods`, { timeoutMs: httpMs }).then((p) => kubeletAnonymous(`${kubeletUrl}/pods`, p)) : Promise.resolve(kubeletUrl),
-      typeof kubeletUrl === 'string' ? tokenWithoutRbacVerdict(ctx, kubeletUrl, httpMs) : Promise.resolve(kubeletUrl),
+      networkChecks(ctx, steps),
+      resourceChecks(ctx, steps),
+      when('seccomp', () => seccompCheck(ctx)),
+      when('admission-hostpath', () => admissionCheck(ctx, 'hostpath')),
+      when('admission-privileged', () => admissionCheck(ctx, 'privileged')),
+      when('kubelet-anonymous', () => viaKubelet(async (url) => kubeletAnonymous(`${url}/pods`, await httpProbe(`${url}/pods`, { timeoutMs: httpMs })))),
+      when('kubelet-token', () => viaKubelet((url) => tokenWithoutRbacVerdict(ctx, url, httpMs))),
     ]);
-    const verdicts: Record<LiveCheckId, Verdict> = {
+    const { web } = net;
+    const computed: Partial<Record<LiveCheckId, Verdict>> = {
       ...net.verdicts,
       ...res,
-      ...restrictedPodVerdicts(ctx, net.web),
-      'SEC-4.2.5': seccomp,
-      'SEC-4.3.4': hostPath,
-      'SEC-4.3.5': privileged,
-      'KUBELET-3.5.2': anonymous,
-      'KUBELET-3.5.3': token,
-      'KUBELET-3.5.4': podLogVerdict(ctx, [net.web]),
+      ...(web ? restrictedPodVerdicts(ctx, web) : {}),
+      ...(web ? { 'KUBELET-3.5.4': podLogVerdict(ctx, [web]) } : {}),
+      ...(seccomp ? { 'SEC-4.2.5': seccomp } : {}),
+      ...(hostPath ? { 'SEC-4.3.4': hostPath } : {}),
+      ...(privileged ? { 'SEC-4.3.5': privileged } : {}),
+      ...(anonymous ? { 'KUBELET-3.5.2': anonymous } : {}),
+      ...(token ? { 'KUBELET-3.5.3': token } : {}),
     };
-    return { verdicts, runId: run.runId, namespace: run.namespace, swept, cleanupFailures: await failures(run) };
+    return { verdicts: reported(plan, computed), runId: run.runId, namespace: plan.needsNamespace ? run.namespace : noNamespace, swept, cleanupFailures: await failures(run) };
   } catch (err) {
     // An interrupt: the signal handler is cleaning up; anything else is a bug, still cleaned up before it surfaces.
     if (!run.cleanup.signal.aborted) await run.finish();
     throw err;
   }
+}
+
+/**
+ * Every live ID's entry in the report: a selected ID's verdict (one the run did not compute is an error, never a
+ * pass); any other is a skip, saying whether it ran as a selected check's control and how that control ended.
+ */
+function reported(plan: LivePlan, computed: Partial<Record<LiveCheckId, Verdict>>): Record<LiveCheckId, Verdict> {
+  const out = {} as Record<LiveCheckId, Verdict>;
+  for (const id of liveCheckIds) {
+    const v = computed[id];
+    if (plan.selected.has(id)) {
+      out[id] = v ?? error({ expected: 'a verdict from the live run', actual: 'none', source: 'live harness' }, `the live run computed no verdict for ${id}`);
+      continue;
+    }
+    const users = controlOf(plan, id);
+    const e = { expected: 'a live run on the node', actual: users.length && v ? `ran as a control: ${v.status}` : 'not run', source: 'live harness' };
+    out[id] = skip(e, users.length ? `not selected: it ran only as the positive control of ${users.join(', ')} (${v?.status ?? 'no verdict'})` : 'not selected (--only/--skip): not run');
+  }
+  return out;
 }
 
 function pick(o: LiveCheckOptions): Omit<LiveRunOptions, 'node'> {
@@ -131,8 +157,9 @@ async function failures(run: LiveRun): Promise<string[]> {
   return (await run.finish()).filter((r) => !r.ok).map((r) => `${r.name}: ${r.message ?? 'failed'}`);
 }
 
-function allError(message: string): Record<LiveCheckId, Verdict> {
-  return Object.fromEntries(liveCheckIds.map((id) => [id, error({ expected: 'a live run on the node', actual: 'not run', source: 'live harness' }, message)])) as Record<LiveCheckId, Verdict>;
+/** The run could not start: every check it would have judged is an error with that reason. */
+function allError(plan: LivePlan, message: string): Partial<Record<LiveCheckId, Verdict>> {
+  return Object.fromEntries([...plan.judged].map((id) => [id, error({ expected: 'a live run on the node', actual: 'not run', source: 'live harness' }, message)]));
 }
 
 /** https://<InternalIP>:<daemonEndpoints.kubeletEndpoint.Port>, or the error verdict KUBELET-3.5.2/3.5.3 get. */

@@ -7,6 +7,7 @@ import { error, fail, pass, type Verdict } from '../verdict.ts';
 import { tail, withDiagnosis, type LiveContext } from './context.ts';
 import { observePod, rcOf, type PodRun } from './observe-pod.ts';
 import { clientPod, markers, markerValues, policyClientPod, webLabels, webPod } from './pods.ts';
+import type { LiveStep } from './plan.ts';
 
 export type NetworkCheckId = 'NET-5.2.1' | 'NET-5.2.2' | 'NET-5.3.1' | 'NET-5.3.2' | 'NET-5.4.1' | 'NET-5.4.2';
 
@@ -15,44 +16,52 @@ const policyName = 'nodegate-deny-web-ingress';
 
 /** The server pod is shared with SEC-4.3.1/4.3.2 and KUBELET-3.5.4: they read its outcome. */
 export interface NetworkResult {
-  readonly verdicts: Record<NetworkCheckId, Verdict>;
-  readonly web: PodRun;
+  /** Only the checks whose steps ran (plan.ts): an ID absent here was not asked for. */
+  readonly verdicts: Partial<Record<NetworkCheckId, Verdict>>;
+  /** Absent when no selected check needs the server pod. */
+  readonly web: PodRun | undefined;
 }
 
 const service = (): V1Service => ({ metadata: { name: serviceName }, spec: { selector: { app: webLabels.app }, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] } });
 const denyAll = (): V1NetworkPolicy => ({ metadata: { name: policyName }, spec: { podSelector: { matchLabels: { app: webLabels.app } }, policyTypes: ['Ingress'], ingress: [] } });
 
-export async function networkChecks(ctx: LiveContext): Promise<NetworkResult> {
+/** The network steps of `steps` (plan.ts): a step not listed creates nothing. */
+export async function networkChecks(ctx: LiveContext, steps: ReadonlySet<LiveStep>): Promise<NetworkResult> {
   const { run } = ctx;
   const url = `http://${serviceName}.${run.namespace}.svc.${ctx.clusterDomain}/`;
   const [web, svc] = await Promise.all([
-    observePod(run, webPod('web', ctx.images.web), { timeoutMs: ctx.timeouts.readyMs, until: 'ready' }),
-    createService(run, service()).then(
-      () => undefined,
-      (err: unknown) => {
-        run.cleanup.signal.throwIfAborted();
-        return err instanceof Error ? err.message : String(err);
-      },
-    ),
+    steps.has('web') ? observePod(run, webPod('web', ctx.images.web), { timeoutMs: ctx.timeouts.readyMs, until: 'ready' }) : undefined,
+    steps.has('service')
+      ? createService(run, service()).then(
+          () => undefined,
+          (err: unknown) => {
+            run.cleanup.signal.throwIfAborted();
+            return err instanceof Error ? err.message : String(err);
+          },
+        )
+      : 'not created: no selected check needs it',
   ]);
+  if (!steps.has('client')) return { verdicts: {}, web };
   const client = await observePod(run, clientPod('client', ctx.images.shell, serviceName, run.namespace, ctx.clusterDomain), { timeoutMs: ctx.timeouts.podMs });
   const v = clientVerdicts(ctx, client, web, svc);
+  if (!steps.has('blocked')) return { verdicts: v, web };
 
   const blockedEvidence = { expected: `with ${policyName} (deny-all ingress) on the server, GET ${url} is blocked: it times out (the policy drops) or is refused (the policy rejects)`, source: `pod ${run.namespace}/blocked: wget -T 5 ${url}` };
+  const restoredEvidence = { expected: `after deleting ${policyName}, GET ${url} answers 200 again`, source: `pod ${run.namespace}/restored: wget -T 5 ${url}` };
   let blocked: Verdict;
   let restored: Verdict;
-  const restoredEvidence = { expected: `after deleting ${policyName}, GET ${url} answers 200 again`, source: `pod ${run.namespace}/restored: wget -T 5 ${url}` };
   if (v['NET-5.3.2'].status !== 'pass') {
     blocked = error({ ...blockedEvidence, actual: 'not run' }, `The positive control NET-5.3.2 did not pass (${v['NET-5.3.2'].status}): a request that fails without a policy proves nothing about the policy.`);
     restored = error({ ...restoredEvidence, actual: 'not run' }, 'NET-5.4.1 did not run: there is no policy to remove.');
   } else {
     blocked = await blockedVerdict(ctx, url, blockedEvidence);
+    if (!steps.has('restored')) return { verdicts: { ...v, 'NET-5.4.1': blocked }, web };
     restored = blocked.status === 'pass' ? await restoredVerdict(ctx, url, restoredEvidence) : error({ ...restoredEvidence, actual: 'not run' }, `NET-5.4.1 did not show the policy blocking (${blocked.status}): restoring traffic that was never blocked proves nothing.`);
   }
-  return { verdicts: { ...v, 'NET-5.4.1': blocked, 'NET-5.4.2': restored }, web };
+  return { verdicts: { ...v, 'NET-5.4.1': blocked, ...(steps.has('restored') ? { 'NET-5.4.2': restored } : {}) }, web };
 }
 
-function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun, svcError: string | undefined): Record<'NET-5.2.1' | 'NET-5.2.2' | 'NET-5.3.1' | 'NET-5.3.2', Verdict> {
+function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun | undefined, svcError: string | undefined): Record<'NET-5.2.1' | 'NET-5.2.2' | 'NET-5.3.1' | 'NET-5.3.2', Verdict> {
   const ns = ctx.run.namespace;
   const d = ctx.clusterDomain;
   const e = {
@@ -78,12 +87,12 @@ function clientVerdicts(ctx: LiveContext, client: PodRun, web: PodRun, svcError:
     if (rcs.every((r) => r === 0)) return pass({ ...e[id], actual });
     return fail({ ...e[id], actual }, `${failText} Pod output: ${tail(log)}`);
   };
-  const webDown = !web.ok ? `the server pod did not become Ready: ${web.message}` : svcError ? `Service ${serviceName} could not be created: ${svcError}` : undefined;
+  const webDown = web === undefined ? 'the server pod was not started (no selected check needed it)' : !web.ok ? `the server pod did not become Ready: ${web.message}` : svcError ? `Service ${serviceName} could not be created: ${svcError}` : undefined;
   return {
     'NET-5.2.1': judge('NET-5.2.1', ['dns-cluster'], 'Cluster DNS did not resolve from this node\'s pods: check CoreDNS and the kubelet\'s clusterDNS.'),
     'NET-5.2.2': svcError ? error({ ...e['NET-5.2.2'], actual: 'not observed' }, `No Service to resolve: ${svcError}`) : judge('NET-5.2.2', ['dns-short', 'dns-full'], 'The test Service did not resolve by name from this node\'s pods.'),
     'NET-5.3.1': judge('NET-5.3.1', ['api-tls'], 'The API server was not reachable over TCP/TLS from this node\'s pods.'),
-    'NET-5.3.2': webDown ? error({ ...e['NET-5.3.2'], actual: 'not observed' }, withDiagnosis(`No server to reach: ${webDown}`, web.ok ? '' : web.diagnosis)) : judge('NET-5.3.2', ['http'], 'The client pod got no HTTP 200 from the server pod through its Service: pod-to-pod traffic on this node is broken.'),
+    'NET-5.3.2': webDown ? error({ ...e['NET-5.3.2'], actual: 'not observed' }, withDiagnosis(`No server to reach: ${webDown}`, web === undefined || web.ok ? '' : web.diagnosis)) : judge('NET-5.3.2', ['http'], 'The client pod got no HTTP 200 from the server pod through its Service: pod-to-pod traffic on this node is broken.'),
   };
 }
 

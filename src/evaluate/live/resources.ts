@@ -7,12 +7,14 @@ import { tail, withDiagnosis, type LiveContext } from './context.ts';
 import { describeOutcome, observePod } from './observe-pod.ts';
 import { cgroupLimitFiles, judgeCgroupLimits } from './cgroup-limits.ts';
 import { bombPod, limitsPod, markers } from './pods.ts';
+import type { LiveStep } from './plan.ts';
 
 export type ResourceCheckId = 'RES-6.2.1' | 'RES-6.2.2' | 'RES-6.2.3';
 
-export async function resourceChecks(ctx: LiveContext): Promise<Record<ResourceCheckId, Verdict>> {
-  const [bomb, limits] = await Promise.all([bombChecks(ctx), limitsCheck(ctx)]);
-  return { ...bomb, 'RES-6.2.3': limits };
+/** The resource steps of `steps` (plan.ts): the bomb answers RES-6.2.1 and 6.2.2, the limits pod RES-6.2.3. */
+export async function resourceChecks(ctx: LiveContext, steps: ReadonlySet<LiveStep>): Promise<Partial<Record<ResourceCheckId, Verdict>>> {
+  const [bomb, limits] = await Promise.all([steps.has('bomb') ? bombChecks(ctx) : {}, steps.has('limits') ? limitsCheck(ctx).then((v) => ({ 'RES-6.2.3': v })) : {}]);
+  return { ...bomb, ...limits };
 }
 
 async function bombChecks(ctx: LiveContext): Promise<Record<'RES-6.2.1' | 'RES-6.2.2', Verdict>> {
