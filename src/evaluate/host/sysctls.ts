@@ -3,11 +3,12 @@ import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { paths, sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
 import { sysctlKeyToPath, sysctlPathToKey } from '../../parse/sysctl.ts';
-import { error, fail, pass, skip } from '../verdict.ts';
+import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
 import { exists, sameSysctlValue } from './evidence.ts';
 import { persistedKernelValue, sysctlSystemPlan, where, type Assignment, type SysctlSystemPlan } from './sysctl-system.ts';
 import { aliasGroup, aliasNote } from './sysctl-aliases.ts';
 import { bootKernelValue } from './sysctl-boot.ts';
+import { defaultIsWanted, describeDefault, kernelDefaults } from './sysctl-kernel-defaults.ts';
 import type { Evaluator } from './types.ts';
 
 const procPath = (key: string): string => `/proc/sys/${sysctlKeyToPath(key)}`;
@@ -54,11 +55,19 @@ interface PersistedCheck {
   readonly problem?: string;
   /** Set when no file sets the key and nothing more specific needs saying: the line to add. */
   readonly missingLine?: string;
+  /** With kernel defaults: what the key holds at boot when no file sets it, and where the kernel sets that. */
+  readonly bootDefault?: string;
+  /** Said about a key that is right though no file sets it (its kernel default is the value wanted). */
+  readonly note?: string;
   readonly source?: string;
 }
 
-/** One key against the sysctl --system model: which file wins, and which file spoils a good value. */
-export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string, systemd = false): PersistedCheck {
+/**
+ * One key against the sysctl --system model: which file wins, and which file spoils a good value. With
+ * `withKernelDefaults`, a key no file sets is judged by what the kernel initialises it to (sysctl-kernel-defaults.ts):
+ * right when that is the value wanted, otherwise wrong naming that default.
+ */
+export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string, systemd = false, withKernelDefaults = false): PersistedCheck {
   const r = persistedKernelValue(plan, key);
   const path = sysctlKeyToPath(key);
   const names = aliasGroup(path).paths;
@@ -71,13 +80,23 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
   );
   const hiddenNote = shadowedGood.length > 0 ? `; ${shadowedGood.join('; ')}` : '';
   if (r.value === null || !r.winner) {
-    const actual = `${key} not set by any file`;
-    if (!r.excludedBy && hiddenNote === '') return { ok: false, actual, missingLine: `${key} = ${want}` };
+    const fine = withKernelDefaults ? defaultIsWanted(key, want) : undefined;
+    if (fine) {
+      return {
+        ok: true,
+        actual: `${key} not set by any file (kernel default ${fine.value})`,
+        note: `no file applied by sysctl --system sets ${key}, so it keeps the kernel default at boot, ${describeDefault(fine)}, which is the value wanted ("${key} = ${want}" in /etc/sysctl.d/k8s.conf would only pin it)`,
+      };
+    }
+    const known = withKernelDefaults ? kernelDefaults[key] : undefined;
+    const bootDefault = known ? describeDefault(known) : undefined;
+    const actual = `${key} not set by any file${known ? ` (kernel default ${known.value})` : ''}`;
+    if (!r.excludedBy && hiddenNote === '') return { ok: false, actual, missingLine: `${key} = ${want}`, ...(bootDefault ? { bootDefault } : {}) };
     const why = r.excludedBy ? ` (${where(r.excludedBy)} excludes it from glob settings)` : '';
     return {
       ok: false,
       actual,
-      problem: `${key}: no file applied by sysctl --system sets it${why}, so it keeps the kernel default at boot${hiddenNote} — add "${key} = ${want}" to /etc/sysctl.d/k8s.conf`,
+      problem: `${key}: no file applied by sysctl --system sets it${why}, so it keeps the kernel default at boot${bootDefault ? `, ${bootDefault}, not ${want}` : ''}${hiddenNote} — add "${key} = ${want}" to /etc/sysctl.d/k8s.conf`,
     };
   }
   const winner = r.winner;
@@ -107,29 +126,40 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
   return { ok: false, actual, problem: `${key}: ${override}${hiddenNote}`, source: winner.file };
 }
 
-function persistedVerdictFor(facts: NodeFacts, wanted: Readonly<Record<string, string>>, what: string) {
+interface PersistedResult {
+  readonly verdict: Verdict;
+  /** Keys right after a reboot only through their kernel default, said so (also inside a failing verdict's message). */
+  readonly notes: readonly string[];
+}
+
+function persistedResult(facts: NodeFacts, wanted: Readonly<Record<string, string>>, what: string, withKernelDefaults = false): PersistedResult {
   const plan = sysctlSystemPlan(facts);
   const expected = Object.entries(wanted).map(([k, v]) => `${k} = ${v}`).join(', ');
-  const checks = Object.entries(wanted).map(([k, v]) => checkPersisted(plan, k, v, facts.systemd));
+  const keyed = Object.entries(wanted).map(([k, v]) => ({ key: k, c: checkPersisted(plan, k, v, facts.systemd, withKernelDefaults) }));
+  const checks = keyed.map(({ c }) => c);
   const files = [...new Set(checks.flatMap((c) => (c.source ? [c.source] : [])))];
   const source = files.length > 0 ? files.join(', ') : [...sysctlDirs, sysctlConf].join(', ');
   const actual = checks.map((c) => c.actual).join(', ');
   const problems = checks.flatMap((c) => (c.problem ? [c.problem] : []));
-  const missing = checks.flatMap((c) => (c.missingLine ? [c.missingLine] : []));
+  const notes = checks.flatMap((c) => (c.note ? [c.note] : []));
+  const missing = keyed.filter(({ c }) => c.missingLine);
   if (missing.length > 0) {
+    const names = missing.map(({ key }) => key).join(', ');
+    const defaults = missing.every(({ c }) => c.bootDefault) ? ` (${missing.map(({ key, c }) => `${key} ${c.bootDefault ?? ''}`).join('; ')}), not the value${missing.length === 1 ? '' : 's'} wanted` : '';
     problems.push(
-      `no file applied by sysctl --system sets ${missing.map((l) => l.split(' = ')[0]).join(', ')}, so ${missing.length === 1 ? 'it keeps' : 'they keep'} the kernel default at boot — add to /etc/sysctl.d/k8s.conf: ${missing.map((l) => `"${l}"`).join(', ')}`,
+      `no file applied by sysctl --system sets ${names}, so ${missing.length === 1 ? 'it keeps' : 'they keep'} the kernel default at boot${defaults} — add to /etc/sysctl.d/k8s.conf: ${missing.map(({ c }) => `"${c.missingLine ?? ''}"`).join(', ')}`,
     );
   }
-  const wrong = checks.filter((c) => !c.ok).length;
+  const wrong = keyed.filter(({ c }) => !c.ok).map(({ key }) => key);
   if (plan.unknown.length > 0) {
-    return error({ expected, actual, source }, `Cannot compute what sysctl --system applies for ${what}: ${plan.unknown.join('; ')}.`);
+    return { verdict: error({ expected, actual, source }, `Cannot compute what sysctl --system applies for ${what}: ${plan.unknown.join('; ')}.`), notes };
   }
-  if (problems.length > 0) return fail({ expected, actual, source }, `${wrong} of ${checks.length} ${what} would be wrong after reboot: ${problems.join('. ')}.`);
-  return pass({ expected, actual, source });
+  const right = notes.length > 0 ? ` Right after reboot all the same: ${notes.join('; ')}.` : '';
+  if (problems.length > 0) return { verdict: fail({ expected, actual, source }, `${wrong.length} of ${checks.length} ${what} would be wrong after reboot (${wrong.join(', ')}): ${problems.join('. ')}.${right}`), notes };
+  return { verdict: pass({ expected, actual, source }, right.trim()), notes };
 }
 
-export const sysctlsPersisted: Evaluator = (facts, profile) => persistedVerdictFor(facts, profile.sysctls, 'sysctls');
+export const sysctlsPersisted: Evaluator = (facts, profile) => persistedResult(facts, profile.sysctls, 'sysctls').verdict;
 
 export const kernelDefaultsSet: Evaluator = (facts, profile: Profile) => {
   const wanted = profile.kernelDefaults;
@@ -153,17 +183,20 @@ export const kernelDefaultsSet: Evaluator = (facts, profile: Profile) => {
       if (!sameSysctlValue(r.value, want)) runtimeProblems.push(`${key} is ${r.value} now, not ${want} (\`sysctl -w ${key}=${want}\`)`);
     }
   }
-  const persisted = persistedVerdictFor(facts, wanted, 'kernel defaults');
+  // A key no file sets keeps the kernel's initial value at boot: right when that is what the kubelet wants.
+  const { verdict: persisted, notes } = persistedResult(facts, wanted, 'kernel defaults', true);
   const actual = `running: ${runtimeActual.join(', ')}; persisted: ${persisted.actual}`;
   const source = `/proc/sys, ${persisted.source}`;
   const problems = [...runtimeProblems, ...(persisted.status === 'fail' ? [persisted.message.replace(/\.$/, '')] : [])];
   const trap = 'With protectKernelDefaults on, the kubelet refuses to start while any of these differ.';
   if (problems.length > 0) {
     const unverified = runtimeUnknown.length > 0 || persisted.status === 'error' ? ` Also unverified: ${[...runtimeUnknown, ...(persisted.status === 'error' ? [persisted.message] : [])].join('; ')}.` : '';
-    return fail({ expected, actual, source }, `${problems.join('. ')}. ${trap}${unverified}`);
+    // A failing persisted verdict already carries the notes; with only runtime problems they are added here.
+    const right = persisted.status !== 'fail' && notes.length > 0 ? ` Right after reboot all the same: ${notes.join('; ')}.` : '';
+    return fail({ expected, actual, source }, `${problems.join('. ')}. ${trap}${unverified}${right}`);
   }
   if (runtimeUnknown.length > 0 || persisted.status === 'error') {
     return error({ expected, actual, source }, [...runtimeUnknown, ...(persisted.status === 'error' ? [persisted.message] : [])].join('; '));
   }
-  return pass({ expected, actual, source });
+  return pass({ expected, actual, source }, persisted.message);
 };
