@@ -6,10 +6,14 @@ import type { NodeFacts } from '../../facts/types.ts';
 import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
 import { cniHint, journalExcerpt, notReadyDiagnosis, pressureDiagnosis } from './diagnosis.ts';
 import { needRead, noClusterReason, type ClusterCheckProfile } from './evidence.ts';
+import { heartbeatOf, heartbeatWords, kubeletDown, staleReadyWhy } from './kubelet-liveness.ts';
 
 const describeCondition = (c: Condition): string => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`;
 
-/** KUBELET-3.1.4: a Node named node.name exists and its Ready condition is True. */
+/**
+ * KUBELET-3.1.4: a Node named node.name exists and its Ready condition is True. Ready=True is only what the kubelet
+ * last posted: when this run's probe of the same node found no kubelet running, it is stale and the check fails.
+ */
 export function evaluateNodeReady(node: NodeFacts | undefined, cluster: ClusterFacts | undefined, profile: ClusterCheckProfile): Verdict {
   const expected = 'the Node object exists and its Ready condition is True';
   if (!cluster) return skip({ expected, actual: 'not observed', source: 'none' }, noClusterReason);
@@ -21,7 +25,21 @@ export function evaluateNodeReady(node: NodeFacts | undefined, cluster: ClusterF
   const ready = r.value.conditions.find((c) => c.type === 'Ready');
   if (!ready) return error({ expected, actual: 'no Ready condition', source }, `the Node ${cluster.node} reports no Ready condition: the kubelet has not posted status yet`);
   const actual = describeCondition(ready);
-  if (ready.status === 'True') return pass({ expected, actual, source });
+  if (ready.status === 'True') {
+    const beat = heartbeatWords(heartbeatOf(ready, cluster.gatheredAt));
+    const down = kubeletDown(node, cluster.node);
+    if (down) {
+      return fail(
+        { expected, actual: `${actual}, ${beat}; the node: ${down.evidence}`, source: `${source}; ${down.source}` },
+        `the Node says Ready=True, but ${down.source} found ${down.evidence} — the Ready condition is stale (${beat}; the Node was read at ${cluster.gatheredAt}). ${staleReadyWhy}. ` +
+          `Start the kubelet (\`systemctl start kubelet\`) and read why it stopped.\n${journalExcerpt(node, cluster, 'kubelet')}`,
+      );
+    }
+    // Without the node's facts (a cluster-only run) the Node is all there is: passed, with the heartbeat named so a
+    // reader can weigh it (a healthy kubelet re-posts an unchanged status only every nodeStatusReportFrequency).
+    const unseen = node ? '' : ' The node itself was not probed in this run, so a kubelet that stopped within the grace period would not be noticed.';
+    return pass({ expected, actual, source }, `Ready=True, ${beat}.${unseen}`);
+  }
   return fail({ expected, actual, source }, `the Node is not Ready: ${actual}. ${ready.status === 'Unknown' ? 'The kubelet stopped posting status (down, or cut off from the API server): `journalctl -u kubelet`.' : 'Read the reason; with "container runtime network not ready" the CNI (Cilium) is down on this node.'}\n${notReadyDiagnosis(node, cluster, profile, ready)}`);
 }
 
