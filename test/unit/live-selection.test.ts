@@ -2,7 +2,7 @@
 // included), a control that was not selected is not reported as a verdict, and with no live check selected
 // nothing is created at all — counted on the fixture API server's own request log.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +15,7 @@ import { profileSchema } from '../../src/profile/schema.ts';
 import { liveStateOf, nodeLiveState, noLiveSelected, type RunLive, type RunNodeLive } from '../../src/run/live.ts';
 import { observeNodes, type OpenTarget, type ReadCluster } from '../../src/run/observe.ts';
 import { resolveSettings } from '../../src/run/settings.ts';
+import { openTarget } from '../../src/target/index.ts';
 import type { Target } from '../../src/target/types.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
 import { gatherScenario } from '../support/fake-apiserver-facts.ts';
@@ -191,5 +192,28 @@ describe('the run passes --only/--skip to the live run', () => {
     expect(runs).toBe(0);
     await nodeLiveState(target, '/dev/null', profile, 1000, runNodeLive, { only: ['SEC-4.2.5'], skip: [] });
     expect(runs).toBe(1);
+  });
+
+  test('observeNodes with --live-image and no cluster: the node-local run follows the probe only when one of its rows is selected', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'nodegate-live-selection-node-'));
+    try {
+      const image = join(cwd, 'busybox.tar');
+      writeFileSync(image, 'a tarball the stub never unpacks');
+      const none: ReadCluster = async () => ({ kind: 'none', reason: 'no cluster configured: test' });
+      const runs: string[] = [];
+      const runNodeLive: RunNodeLive = async (target) => {
+        runs.push(target.label);
+        return {};
+      };
+      // The real local transport: the probe must succeed for the node-local run to follow it.
+      const settings = async (only: string) => resolveSettings({ target: ['local'], node: ['a'], live: true, liveImage: image, only }, {}, cwd);
+      const [skipped] = await observeNodes(await settings('HOST-1.2.2'), profile, openTarget, none, undefined, runNodeLive);
+      expect(runs).toEqual([]);
+      expect(skipped?.live).toEqual({ kind: 'not-run', reason: noLiveSelected });
+      await observeNodes(await settings('SEC-4.2.5'), profile, openTarget, none, undefined, runNodeLive);
+      expect(runs).toHaveLength(1);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
