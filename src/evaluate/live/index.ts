@@ -11,7 +11,7 @@ import { assumedClusterDomain, type SeccompDenial } from './inputs.ts';
 import { kubeletAnonymous } from './kubelet-api.ts';
 import { podLogVerdict, tokenWithoutRbacVerdict } from './kubelet-live.ts';
 import { networkChecks } from './network.ts';
-import { controlOf, liveCheckIds, livePlan, type LiveCheckId, type LivePlan, type LiveStep } from './plan.ts';
+import { neededBy, liveCheckIds, livePlan, type LiveCheckId, type LivePlan, type LiveStep } from './plan.ts';
 import type { LiveImages } from './pods.ts';
 import { resourceChecks } from './resources.ts';
 import { admissionCheck, restrictedPodVerdicts, seccompCheck } from './security.ts';
@@ -141,7 +141,7 @@ function reported(plan: LivePlan, computed: Partial<Record<LiveCheckId, Verdict>
       out[id] = v ?? error({ expected: 'a verdict from the live run', actual: 'none', source: 'live harness' }, `the live run computed no verdict for ${id}`);
       continue;
     }
-    const users = controlOf(plan, id);
+    const users = neededBy(plan, id);
     const e = { expected: 'a live run on the node', actual: users.length && v ? `ran as a control: ${v.status}` : 'not run', source: 'live harness' };
     out[id] = skip(e, users.length ? `not selected: it ran only as the positive control of ${users.join(', ')} (${v?.status ?? 'no verdict'})` : 'not selected (--only/--skip): not run');
   }

@@ -105,8 +105,8 @@ export function livePlan(selected: Iterable<LiveCheckId>): LivePlan {
   };
 }
 
-/** The IDs that ran only as another selected check's control, with the checks that needed them. */
-export function controlOf(plan: LivePlan, id: LiveCheckId): LiveCheckId[] {
+/** The selected checks that need `id` as their control, directly or through another control (empty: none does). */
+export function neededBy(plan: LivePlan, id: LiveCheckId): LiveCheckId[] {
   return [...plan.selected].filter((s) => s !== id && dependsOn(s, id));
 }
 
