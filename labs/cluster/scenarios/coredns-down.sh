@@ -8,6 +8,10 @@ saved="$dir/coredns-replicas.orig"
 if [ "${1:-}" = --undo ]; then
   # Not applied: nothing to do (healthy.sh runs this every time).
   [ -f "$saved" ] || exit 0
+  # CoreDNS is Ready only once it has synced with the API server through the pod network: with no-pod-network
+  # still applied (healthy.sh runs the undos in name order) the wait below would time out. Its undo is a no-op
+  # when it is not applied.
+  "$(dirname "$0")/undo/no-pod-network.sh"
   kubectl -n kube-system scale deployment coredns --replicas="$(cat "$saved")" >/dev/null
   kubectl -n kube-system rollout status deployment coredns --timeout=120s >/dev/null
   # Ready pods are what kube-proxy puts behind the Service; wait for the endpoint, not only the Deployment.

@@ -1,0 +1,179 @@
+// The live checks' failure cases on the real cluster lab: each scenario of labs/cluster/scenarios breaks one thing
+// the live suite proves (memory limits, cluster DNS, the pod network), nodegate's real CLI run with `--live --only`
+// must say so with the exact status and what the probe pods saw, and after healthy.sh the same run passes again.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { runCli, repoRoot } from '../support/cli.ts';
+import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { requireLab } from '../support/lab-tier.ts';
+import './lab-context.ts';
+
+const run = promisify(execFile);
+const lab = inject('clusterLab');
+const availability = requireLab('cluster lab', lab.ok ? { ok: true } : { ok: false, reason: lab.reason });
+
+let dir: string;
+
+/** The tier's lab, or a throw: every helper below runs only inside the describe that is skipped without it. */
+function up(): Extract<typeof lab, { ok: true }> {
+  if (!lab.ok) throw new Error('unreachable: the describe is skipped without the lab');
+  return lab;
+}
+
+/** Runs a scenario script of labs/cluster/scenarios against the tier's lab, timed. */
+async function scenario(name: string): Promise<void> {
+  const started = performance.now();
+  await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [], { env: { ...process.env, NODEGATE_CLUSTER_DIR: up().dir }, timeout: 180_000 });
+  console.log(`scenario ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** A command on the lab's worker over its SSH target (the node as nodegate sees it), its stdout. */
+async function onNode(command: string): Promise<string> {
+  const { up: u } = up();
+  const t = new URL(u.target);
+  const { stdout } = await run(
+    'ssh',
+    ['-i', u.identity, '-o', `UserKnownHostsFile=${u.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', t.port || '22', `${t.username}@${t.hostname}`, command],
+    { timeout: 30_000 },
+  );
+  return stdout;
+}
+
+interface Audit {
+  readonly exitCode: number | null;
+  readonly cases: JUnitCase[];
+}
+
+/** One `nodegate --live --only IDS` run against the lab's worker, its verdicts read back from the JUnit file. */
+async function audit(label: string, ids: readonly string[]): Promise<Audit> {
+  const { up: u } = up();
+  const junit = join(dir, `${label}.xml`);
+  const r = await runCli(
+    ['--target', u.target, '--node', u.node, '--identity', u.identity, '--known-hosts', u.knownHosts, '--kubeconfig', u.kubeconfig, '--profile', u.images, '--junit', junit, '--live', '--only', ids.join(',')],
+    { timeoutMs: 300_000 },
+  );
+  console.log(`nodegate --live --only ${ids.join(',')} (${label}): exit ${r.exitCode} in ${(r.ms / 1000).toFixed(1)} s`);
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`nodegate exited ${r.exitCode}: ${r.stderr.slice(-1000)}`);
+  return { exitCode: r.exitCode, cases: readJUnit(await readFile(junit, 'utf8')) };
+}
+
+/** The verdict of one check in a run; a missing one throws naming it (every selected check must report). */
+function verdictOf(a: Audit, id: string): JUnitCase {
+  const c = a.cases.find((x) => x.id === id);
+  if (!c) throw new Error(`${id} reported no verdict; got ${a.cases.map((x) => x.id).join(', ')}`);
+  return c;
+}
+
+/** The lab's admin kubeconfig, for reading the lab's own state beside nodegate's verdicts. */
+function kubeconfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(up().up.kubeconfig);
+  return kc;
+}
+
+const statuses = (a: Audit, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, verdictOf(a, id).status]));
+const allPass = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, 'pass']));
+
+describe.skipIf(!availability.ok)(`the live checks' failure cases on the real cluster lab${lab.ok ? '' : ` (skipped: ${lab.reason})`}`, () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ng-live-scenarios-'));
+    await scenario('healthy');
+  }, 300_000);
+  // Whatever a failed case left applied, the next case, the next file and a person's lab get the healthy cluster
+  // back (each case also restores it itself, to prove the undo).
+  afterEach(async () => {
+    if (lab.ok) await scenario('healthy');
+  }, 300_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('memory limit ignored: the bomb outgrows its 200Mi limit and is still running, so RES-6.2.1 is an error naming that (never a pass); healthy brings the OOMKill back', async () => {
+    const ids = ['RES-6.2.1', 'RES-6.2.2'];
+    await scenario('memory-limit-ignored');
+    // The lab really runs runc through the wrapper (labs/cluster/scenarios/memory-limit-ignored.sh).
+    expect(await onNode('grep BinaryName /etc/containerd/config.toml')).toContain('runc-memory-limit-ignored');
+    const r = await audit('memory-limit-ignored', ids);
+    expect(r.exitCode).toBe(1);
+    expect(statuses(r, ids)).toEqual({ 'RES-6.2.1': 'error', 'RES-6.2.2': 'error' });
+    const bomb = verdictOf(r, 'RES-6.2.1').message;
+    // What really happens on this lab: with its 200Mi limit raised to the wrapper's 1Gi cap the bomb holds its 500M
+    // and keeps running. The lab's stress stand-in (labs/cluster/images.sh) ignores `--timeout 20s`, which
+    // polinux/stress honours, so the bomb never exits 0 (that would be RES-6.2.1's "fail": "exited normally") and
+    // nodegate's wait for its end gives up: an error that carries the pod's own output and events, never a pass.
+    // (The wait gives up after about 90 s, not its 120 s, reporting "the watch failed with HTTP 23": client-node's
+    // Watch aborts a watch idle for 30 s with a TimeoutError whose legacy DOMException code 23 src/cluster/live/
+    // wait-pod.ts reads as an HTTP status and counts as a failure; reported, not asserted.)
+    expect(bomb).toContain('The memory bomb did not run to its end');
+    expect(bomb).toContain('Started container probe');
+    expect(bomb).toContain('stress: holding 500M with dd');
+    expect(bomb).not.toContain('OOMKilled');
+    expect(verdictOf(r, 'RES-6.2.2').message).toContain('The memory bomb did not run');
+
+    await scenario('healthy');
+    expect(await onNode('grep -c BinaryName /etc/containerd/config.toml || true')).toBe('0\n');
+    const back = await audit('memory-limit-restored', ids);
+    expect(statuses(back, ids)).toEqual(allPass(ids));
+    expect(back.exitCode).toBe(0);
+  }, 600_000);
+
+  test('CoreDNS down: NET-5.2.1 and NET-5.2.2 fail with what the probe pod saw, NET-5.4.1 is an error for want of its control; healthy restores DNS', async () => {
+    const ids = ['NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2'];
+    await scenario('coredns-down');
+    const apps = kubeconfig().makeApiClient(AppsV1Api);
+    const down = await apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' });
+    expect(down.spec?.replicas).toBe(0);
+    expect(down.status?.readyReplicas ?? 0).toBe(0);
+    const r = await audit('coredns-down', ids);
+    expect(r.exitCode).toBe(1);
+    expect(statuses(r, ids)).toEqual({ 'NET-5.2.1': 'fail', 'NET-5.2.2': 'fail', 'NET-5.3.1': 'fail', 'NET-5.3.2': 'fail', 'NET-5.4.1': 'error', 'NET-5.4.2': 'error' });
+    // busybox nslookup's own words for a resolver nobody answers, and wget's for a name that did not resolve.
+    expect(verdictOf(r, 'NET-5.2.1').message).toContain('Cluster DNS did not resolve');
+    expect(verdictOf(r, 'NET-5.2.1').message).toContain('no servers could be reached');
+    expect(verdictOf(r, 'NET-5.2.2').message).toContain("bad address 'nodegate-web'");
+    // Finding: NET-5.3.1 and NET-5.3.2 reach the API server and the server pod by name, so with DNS down they
+    // fail blaming reachability ("not reachable over TCP/TLS", "pod-to-pod traffic on this node is broken") while
+    // their own evidence says the name did not resolve: pods do still reach each other here. Asserted as nodegate
+    // says it today, so the day the checks go by ClusterIP (or call this an error) this case says so.
+    expect(verdictOf(r, 'NET-5.3.1').message).toContain("bad address 'kubernetes.default.svc.cluster.local'");
+    expect(verdictOf(r, 'NET-5.3.2').message).toContain('pod-to-pod traffic on this node is broken');
+    expect(verdictOf(r, 'NET-5.3.2').message).toContain("bad address 'nodegate-web.");
+    // issue 9: "a blocked result needs its allowed control first".
+    expect(verdictOf(r, 'NET-5.4.1').message).toContain('The positive control NET-5.3.2 did not pass (fail)');
+    expect(verdictOf(r, 'NET-5.4.2').message).toContain('NET-5.4.1 did not run');
+
+    await scenario('healthy');
+    expect((await apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' })).status?.readyReplicas).toBe(1);
+    const back = await audit('coredns-restored', ids);
+    expect(statuses(back, ids)).toEqual(allPass(ids));
+    expect(back.exitCode).toBe(0);
+  }, 600_000);
+
+  test('no pod network: NET-5.3.2 (the positive control) and NET-5.3.1 fail, NET-5.4.1 and NET-5.4.2 are errors, never passes; healthy restores the network', async () => {
+    const ids = ['NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2'];
+    await scenario('no-pod-network');
+    expect(await onNode('iptables -w -t mangle -S FORWARD')).toContain('nodegate-lab no-pod-network');
+    const r = await audit('no-pod-network', ids);
+    expect(r.exitCode).toBe(1);
+    expect(statuses(r, ids)).toEqual({ 'NET-5.2.1': 'fail', 'NET-5.2.2': 'fail', 'NET-5.3.1': 'fail', 'NET-5.3.2': 'fail', 'NET-5.4.1': 'error', 'NET-5.4.2': 'error' });
+    // The server pod still became Ready (the kubelet's probes are not forwarded), so NET-5.3.2 is a fail, not
+    // "no server to reach"; the client's first casualty is DNS (CoreDNS is a pod behind the same bridge).
+    expect(verdictOf(r, 'NET-5.3.2').message).toContain('pod-to-pod traffic on this node is broken');
+    expect(verdictOf(r, 'NET-5.3.2').message).not.toContain('No server to reach');
+    expect(verdictOf(r, 'NET-5.3.1').message).toContain('The API server was not reachable over TCP/TLS');
+    expect(verdictOf(r, 'NET-5.2.1').message).toContain('no servers could be reached');
+    expect(verdictOf(r, 'NET-5.4.1').message).toContain('The positive control NET-5.3.2 did not pass (fail)');
+    expect(verdictOf(r, 'NET-5.4.2').message).toContain('NET-5.4.1 did not run');
+
+    await scenario('healthy');
+    expect(await onNode('iptables -w -t mangle -S FORWARD')).not.toContain('nodegate-lab no-pod-network');
+    const back = await audit('pod-network-restored', ids);
+    expect(statuses(back, ids)).toEqual(allPass(ids));
+    expect(back.exitCode).toBe(0);
+  }, 600_000);
+});
