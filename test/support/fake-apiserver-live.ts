@@ -19,6 +19,8 @@ export interface LiveBehaviour {
   readonly webConfined: boolean;
   /** The seccomp profile denies unshare(2); false: the syscall goes through. */
   readonly seccompDenies: boolean;
+  /** The profile also denies fstatfs, which runc 1.1 calls after loading it: the workload never runs (the guide's literal profile). */
+  readonly seccompBlocksRuntime?: boolean;
   /** Deleting the policy restores traffic; false: the agent keeps enforcing it. */
   readonly policyRemovedOnDelete: boolean;
   /** The CNI rejects what a policy denies (kube-router) instead of dropping it (Cilium, Calico). */
@@ -104,6 +106,11 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
       case 'limits':
         return steps(b.memoryLimitEnforced ? 'NODEGATE memory.max 134217728\nNODEGATE cpu.max 20000 100000\n' : 'NODEGATE memory.max max\nNODEGATE cpu.max max 100000\n', 0);
       case 'seccomp':
+        // The control runs under RuntimeDefault: containerd's default profile denies unshare without CAP_SYS_ADMIN.
+        if ((pod['spec'] as { securityContext?: { seccompProfile?: { type?: string } } } | undefined)?.securityContext?.seccompProfile?.type !== 'Localhost') {
+          return steps('NODEGATE http rc=0\nunshare: unshare(0x10000000): Operation not permitted\nNODEGATE unshare rc=1\n', 0);
+        }
+        if (b.seccompProfileInstalled && b.seccompBlocksRuntime) return steps('ensure /proc/self/fd is on procfs: operation not permitted\n', 1, 'StartError');
         return b.seccompProfileInstalled
           ? steps(`ok\nNODEGATE http rc=0\n${b.seccompDenies ? 'unshare: unshare(0x10000000): Operation not permitted\nNODEGATE unshare rc=1' : 'NODEGATE unshare rc=0'}\n`, 0)
           : [{ afterMs: t, status: waiting(c, 'CreateContainerError', 'failed to create containerd container: cannot load seccomp profile "/var/lib/kubelet/seccomp/profiles/web-app.json": open /var/lib/kubelet/seccomp/profiles/web-app.json: no such file or directory') }];

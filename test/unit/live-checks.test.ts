@@ -56,7 +56,7 @@ describe('healthy cluster', () => {
     // Probe pods are pinned to the node and passed the run namespace's restricted Pod Security (the fixture's admission).
     const podPosts = a.requests.filter((r) => r.method === 'POST' && /\/namespaces\/nodegate-[^/]+\/pods$/.test(r.path));
     expect(podPosts.map((r) => r.status)).toEqual(podPosts.map(() => 201));
-    expect(podPosts.length).toBe(7); // web, client, blocked, restored, memory-bomb, limits, seccomp
+    expect(podPosts.length).toBe(8); // web, client, blocked, restored, memory-bomb, limits, seccomp and its control
     console.info(`live checks on the fixture server: ${liveCheckIds.length} verdicts in ${ms.toFixed(0)} ms`);
   });
 });
@@ -122,6 +122,18 @@ describe('one fault at a time', () => {
   test('the profile lets unshare(2) through: SEC-4.2.5 fails', async () => {
     const { report } = await live(liveScenario('permissive profile', { seccompDenies: false }));
     expect(report.verdicts['SEC-4.2.5']).toMatchObject({ status: 'fail', actual: 'HTTP answered; unshare succeeded' });
+  });
+
+  test('a profile that denies what the runtime needs (the guide\'s literal one, no fstatfs): SEC-4.2.5 fails, its control answered', async () => {
+    const { report } = await live(liveScenario('runtime blocked', { seccompBlocksRuntime: true }));
+    expect(report.verdicts['SEC-4.2.5']).toMatchObject({ status: 'fail', actual: 'did not run its command' });
+    expect(report.verdicts['SEC-4.2.5'].message).toMatch(/^The workload did not run under the profile, while the control without it did: .*ensure \/proc\/self\/fd is on procfs: operation not permitted/s);
+  });
+
+  test('images cannot be pulled: SEC-4.2.5\'s control fails first, an error naming the override', async () => {
+    const { report } = await live(liveScenario('air-gapped control', { imagesPullable: false }));
+    expect(report.verdicts['SEC-4.2.5']).toMatchObject({ status: 'error', actual: 'control did not answer' });
+    expect(report.verdicts['SEC-4.2.5'].message).toMatch(/^The control pod \(same image and script, RuntimeDefault\) did not serve and fetch HTTP.*set cluster\.images\.shell/s);
   });
 
   test('memory pressure after the bomb: RES-6.2.2 fails', async () => {

@@ -144,16 +144,20 @@ export function limitsPod(name: string, image: string): V1Pod {
 }
 
 /**
- * SEC-4.2.5: under localhost/<profile>, serve HTTP and fetch it (the workload runs and answers), then try
- * unshare(2), which the guide's profile denies; the errno's text is in the output.
+ * SEC-4.2.5: serve HTTP and fetch it (the workload runs and answers), then try unshare(2), which the guide's
+ * profile denies; the errno's text is in the output. Under localhost/<profile>, or, for the control that proves
+ * the image and script run on this node at all, under RuntimeDefault. The calls are kept few on purpose: no
+ * mkdir (the guide's profile denies it), httpd in the foreground of a background job, busybox nc as the client.
  */
-export function seccompPod(name: string, image: string, profile: string): V1Pod {
+export function seccompPod(name: string, image: string, profile: string | undefined): V1Pod {
   const script = [
-    'mkdir -p /tmp/www && echo ok > /tmp/www/index.html && httpd -p 127.0.0.1:8080 -h /tmp/www',
-    mark('http', 'wget -T 5 -q -O - http://127.0.0.1:8080/'),
+    'echo nodegate-seccomp-ok >/tmp/index.html',
+    'httpd -f -p 127.0.0.1:8080 -h /tmp &',
+    // Retried while httpd starts listening (10 × 0.5 s).
+    mark('http', '(i=0; until printf "GET /index.html HTTP/1.0\\r\\n\\r\\n" | nc -w 5 127.0.0.1 8080 | grep -q nodegate-seccomp-ok; do i=$((i+1)); [ $i -lt 10 ] || exit 1; sleep 0.5; done)'),
     mark('unshare', 'unshare -U true'),
   ].join('\n');
-  return probePod({ name, role: 'seccomp', image, script, seccomp: { type: 'Localhost', localhostProfile: profile } });
+  return probePod({ name, role: 'seccomp', image, script, seccomp: profile === undefined ? { type: 'RuntimeDefault' } : { type: 'Localhost', localhostProfile: profile } });
 }
 
 /** A pod that Pod Security baseline/restricted must refuse: SEC-4.3.4 (hostPath) and 4.3.5 (privileged). */

@@ -56,8 +56,19 @@ function denialWords(d: SeccompDenial): string {
 /** SEC-4.2.5 */
 export async function seccompCheck(ctx: LiveContext): Promise<Verdict> {
   const d = ctx.seccomp;
-  const e = { expected: `starts under localhost/${ctx.seccompProfile} and answers HTTP; ${denialWords(d)}`, source: `pod ${ctx.run.namespace}/seccomp: httpd + wget, unshare -U true` };
-  const r = await observePod(ctx.run, seccompPod('seccomp', ctx.images.shell, ctx.seccompProfile), { timeoutMs: ctx.timeouts.podMs });
+  const e = { expected: `starts under localhost/${ctx.seccompProfile} and answers HTTP; ${denialWords(d)}`, source: `pod ${ctx.run.namespace}/seccomp: httpd + nc, unshare -U true (control: the same pod under RuntimeDefault)` };
+  // The control runs beside it: the same image and script without the profile must answer, or a workload that
+  // does not run under the profile proves nothing about the profile.
+  const [control, r] = await Promise.all([
+    observePod(ctx.run, seccompPod('seccomp-control', ctx.images.shell, undefined), { timeoutMs: ctx.timeouts.podMs }),
+    observePod(ctx.run, seccompPod('seccomp', ctx.images.shell, ctx.seccompProfile), { timeoutMs: ctx.timeouts.podMs }),
+  ]);
+  const controlHttp = control.ok && control.log !== undefined ? rcOf(markers(control.log).get('http')) : undefined;
+  if (controlHttp !== 0) {
+    const pulled = !control.ok && /ImagePull|ErrImage/.test(control.message + control.diagnosis) ? ' — the image could not be pulled; mirror it and set cluster.images.shell' : '';
+    const why = !control.ok ? withDiagnosis(`${control.message}${pulled}`, control.diagnosis) : control.log === undefined ? `its log could not be read: ${control.logError?.message ?? 'unknown'}` : tail(control.log);
+    return error({ ...e, actual: 'control did not answer' }, `The control pod (same image and script, RuntimeDefault) did not serve and fetch HTTP, so the profile's effect cannot be told apart: ${why}`);
+  }
   if (!r.ok) {
     const pull = /ImagePull|ErrImage/.test(r.message + r.diagnosis);
     if (pull) return error({ ...e, actual: 'not started' }, withDiagnosis(`${r.message} — the image could not be pulled; mirror it and set cluster.images.shell`, r.diagnosis));
@@ -67,7 +78,10 @@ export async function seccompCheck(ctx: LiveContext): Promise<Verdict> {
   const m = markers(r.log);
   const http = rcOf(m.get('http'));
   const unshare = rcOf(m.get('unshare'));
-  if (http === undefined || unshare === undefined) return error({ ...e, actual: 'no result' }, `The pod's output lacks its result lines: ${tail(r.log)}`);
+  // The control ran the same script to the end, so a profiled pod without its result lines never ran it: the
+  // runtime could not start the workload under the profile (runc 1.1 prints "ensure /proc/self/fd is on procfs:
+  // operation not permitted" when the profile denies fstatfs, which it calls after loading the filter).
+  if (http === undefined || unshare === undefined) return fail({ ...e, actual: 'did not run its command' }, `The workload did not run under the profile, while the control without it did: the profile denies a call the runtime or the shell needs before the command starts. Output: ${tail(r.log)}`);
   const denied = d.kind === 'errno' ? r.log.includes(d.text) : d.kind === 'signal' ? unshare === 159 : false;
   const how = d.kind === 'errno' ? `failed: ${d.text}` : 'killed by SIGSYS (exit 159)';
   const actual = `HTTP ${http === 0 ? 'answered' : `failed (exit ${http})`}; unshare ${unshare === 0 ? 'succeeded' : denied ? how : `failed (exit ${unshare})`}`;
