@@ -19,7 +19,8 @@ const read = <T extends z.ZodType>(value: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value, attempts: z.number().int().min(0) }).strict(), z.object({ ok: z.literal(false), failure, attempts: z.number().int().min(0) }).strict()]);
 
 const seccomp = z.object({ type: str, localhostProfile: str.optional() }).strict();
-const condition = z.object({ type: str, status: str, reason: str.optional(), message: str.optional() }).strict();
+// lastHeartbeatTime is optional: snapshots written before the projection kept it still replay.
+const condition = z.object({ type: str, status: str, reason: str.optional(), message: str.optional(), lastHeartbeatTime: str.optional() }).strict();
 
 const pod = z
   .object({

@@ -50,12 +50,28 @@ export function projectPod(p: V1Pod): PodSummary {
   };
 }
 
+/**
+ * A condition's lastHeartbeatTime as the API wrote it: client-node hands it over as a Date, and metav1.Time is
+ * serialised at whole seconds, so the ".000" toISOString adds is dropped. A time that did not parse is left out
+ * (the verdict then says it was not recorded) rather than thrown on or kept as "Invalid Date".
+ */
+function heartbeat(at: Date | undefined): { lastHeartbeatTime?: string } {
+  if (at === undefined || Number.isNaN(at.getTime())) return {};
+  return { lastHeartbeatTime: at.toISOString().replace(/\.000Z$/, 'Z') };
+}
+
 export function projectNode(n: V1Node): NodeObject {
   return {
     name: n.metadata?.name ?? '',
     labels: { ...(n.metadata?.labels ?? {}) },
     kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
-    conditions: (n.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) })),
+    conditions: (n.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.message ? { message: c.message } : {}),
+      ...heartbeat(c.lastHeartbeatTime),
+    })),
     capacity: { ...(n.status?.capacity ?? {}) },
     allocatable: { ...(n.status?.allocatable ?? {}) },
     addresses: (n.status?.addresses ?? []).map((a) => ({ type: a.type, address: a.address })),

@@ -29,6 +29,8 @@ export interface Condition {
   readonly status: string;
   readonly reason?: string;
   readonly message?: string;
+  /** When the kubelet last posted this condition (RFC 3339, as the API serves it): how stale a Ready=True may be. */
+  readonly lastHeartbeatTime?: string;
 }
 
 export interface NodeObject {
