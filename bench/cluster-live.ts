@@ -23,9 +23,11 @@ function audit(extra: readonly string[]): { ms: number; exitCode: number | null 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 function measure(label: string, extra: readonly string[]): number {
-  const ms = Array.from({ length: runs }, () => audit(extra).ms);
+  const results = Array.from({ length: runs }, () => audit(extra));
+  const ms = results.map((r) => r.ms);
   const m = median(ms);
-  console.log(`${label.padEnd(44)} median ${(m / 1000).toFixed(2)} s  (${ms.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
+  // The exit codes say whether the timed runs were the healthy lab's (0) or judged something failing (1).
+  console.log(`${label.padEnd(44)} median ${(m / 1000).toFixed(2)} s  (${ms.map((x) => (x / 1000).toFixed(2)).join(', ')}; exit ${results.map((r) => r.exitCode).join(', ')})`);
   return m;
 }
 
