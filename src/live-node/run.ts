@@ -21,6 +21,11 @@ export interface NodeLiveOptions {
   readonly ctr?: string;
   /** The custom seccomp profile on the node, absolute (the profile's seccomp root + first profile). */
   readonly seccompProfile?: string;
+  /**
+   * The IDs the run reports (--only/--skip); all three when absent. A step not selected does not run (its container
+   * is never created) and its verdict is a skip saying so; with none selected nothing reaches the node.
+   */
+  readonly selected?: ReadonlySet<NodeLiveId>;
   readonly runId?: string;
   readonly now?: () => Date;
   /** Namespaces of earlier runs older than this are swept at start (younger ones may be running). */
@@ -51,8 +56,9 @@ export interface LiveNodeCleanup {
 export const nodeLiveIds = ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5'] as const;
 export type NodeLiveId = (typeof nodeLiveIds)[number];
 
-/** Live rows that need the cluster (pods, Services, NetworkPolicy, the API server, a Node's conditions). */
-const needsCluster = (id: string): boolean => /^(NET-|SEC-4\.3\.|RES-6\.2\.2$|KUBELET-3\.5\.4$)/.test(id);
+
+/** The verdict of a node-local row the run did not select, worded as the cluster harness words its own. */
+export const notSelectedMessage = 'not selected (--only/--skip): not run';
 
 /** Largest image accepted: it travels base64 inside one script, held in memory on both ends. */
 export const maxImageBytes = 64 * 1024 * 1024;
@@ -76,6 +82,16 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
   const profilePath = options.seccompProfile ?? '/var/lib/kubelet/seccomp/profiles/web-app.json';
   const log = options.log ?? ((m: string) => process.stderr.write(`nodegate: ${m}\n`));
   const source = `ctr run on ${target.label} (containerd ${ctx.address}, namespace ${ctx.namespace})`;
+  const selected = options.selected ?? new Set(nodeLiveIds);
+  const verdicts: Record<string, Verdict> = {};
+  for (const c of liveChecks) {
+    if (isNodeLiveId(c.id) && !selected.has(c.id)) verdicts[c.id] = skip({ expected: c.title, actual: 'not run', source: `not selected, so nothing ran on ${target.label}` }, notSelectedMessage);
+  }
+  // Nothing selected: no sweep, no import, no namespace; the rows are the skips above (and the cluster-only ones).
+  if (selected.size === 0) {
+    options.onCleanup?.({ namespace: ctx.namespace, removed: true, swept: [], problems: [] });
+    return withClusterSkips(verdicts);
+  }
 
   const run = async (what: string, script: string, timeoutMs = stepTimeoutMs): Promise<Record_> => {
     if (registry.signal.aborted && what !== 'cleanup') throw new StepFailed(`${what}: the run was interrupted`);
@@ -115,7 +131,6 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
   });
   registry.installSignalHandlers(options.signals ?? process, options.exit ?? ((code) => process.exit(code)), { onInterrupt: log, timeoutMs: stepTimeoutMs * 2 });
 
-  const verdicts: Record<string, Verdict> = {};
   const swept: string[] = [];
   const allError = (message: string): void => {
     for (const id of nodeLiveIds) verdicts[id] ??= error({ expected: 'observed on the node', actual: 'not observed', source }, message);
@@ -130,6 +145,7 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
     }
     // Each step on its own: one that cannot run is that check's error, not the others'.
     const step = async (id: NodeLiveId, body: () => Promise<Verdict>): Promise<void> => {
+      if (!selected.has(id)) return; // its skip is already set: its container is not run
       try {
         if (registry.signal.aborted) throw new StepFailed(`${id}: the run was interrupted before it ran`);
         verdicts[id] = await body();
@@ -154,10 +170,21 @@ export async function runNodeLiveChecks(target: Target, options: NodeLiveOptions
     for (const p of problems) log(`live cleanup: ${p}`);
     options.onCleanup?.(report);
   }
+  return withClusterSkips(verdicts);
+}
+
+const isNodeLiveId = (id: string): id is NodeLiveId => (nodeLiveIds as readonly string[]).includes(id);
+
+/**
+ * `verdicts` with every other live row added as a skip saying why: each needs the cluster (pods, Services,
+ * NetworkPolicy, the Node object, or — KUBELET-3.5.2/3.5.3 — the Node's kubelet endpoint and a ServiceAccount token).
+ * Derived from the catalog, so a row added there is never left without a verdict (an error in the run).
+ */
+function withClusterSkips(verdicts: Record<string, Verdict>): Record<string, Verdict> {
   for (const c of liveChecks) {
-    if (needsCluster(c.id)) {
+    if (!isNodeLiveId(c.id)) {
       verdicts[c.id] = skip({ expected: c.title, actual: 'not run', source: 'the Kubernetes API' },
-        'Needs the Kubernetes API (pods, Services, NetworkPolicy or the Node object); without cluster access --live runs only RES-6.2.1, RES-6.2.3 and SEC-4.2.5 on the node itself.');
+        'Needs the Kubernetes API (pods, Services, NetworkPolicy, the Node object or a ServiceAccount token); without cluster access --live runs only RES-6.2.1, RES-6.2.3 and SEC-4.2.5 on the node itself.');
     }
   }
   return verdicts;

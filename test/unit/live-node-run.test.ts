@@ -12,7 +12,7 @@ import { liveChecks } from '../../src/catalog/live.ts';
 import { TargetError, UsageError } from '../../src/errors.ts';
 import { expiredNamespaces, namespaceStartedAt, newLiveRunId } from '../../src/live-node/names.ts';
 import { nodeLiveOptionsFromProfile } from '../../src/live-node/profile-options.ts';
-import { runNodeLiveChecks, type LiveNodeCleanup } from '../../src/live-node/run.ts';
+import { notSelectedMessage, runNodeLiveChecks, type LiveNodeCleanup, type NodeLiveId } from '../../src/live-node/run.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
 import { bombScript, cleanupScript, importScript, limitsScript, seccompScript, sweepScript, type StepContext } from '../../src/live-node/scripts.ts';
@@ -77,7 +77,7 @@ const compliant = (step: Step): ExecResult => {
   }
 };
 
-async function run(target: Target, extra: { now?: () => Date } = {}) {
+async function run(target: Target, extra: { now?: () => Date; selected?: ReadonlySet<NodeLiveId> } = {}) {
   let cleanup: LiveNodeCleanup | undefined;
   const logs: string[] = [];
   const verdicts = await runNodeLiveChecks(target, {
@@ -96,7 +96,8 @@ describe('runNodeLiveChecks', () => {
     expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'pass', actual: 'memory.limit_in_bytes 134217728, cpu.cfs_quota_us 20000, cpu.cfs_period_us 100000' });
     expect(verdicts['SEC-4.2.5']?.status).toBe('pass');
     const skipped = liveChecks.filter((c) => verdicts[c.id]?.status === 'skip').map((c) => c.id);
-    expect(skipped).toEqual(['KUBELET-3.5.4', 'SEC-4.3.1', 'SEC-4.3.2', 'SEC-4.3.4', 'SEC-4.3.5', 'NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2', 'RES-6.2.2']);
+    // KUBELET-3.5.2/3.5.3 too: the kubelet endpoint comes from the Node object and the token from a ServiceAccount.
+    expect(skipped).toEqual(['KUBELET-3.5.2', 'KUBELET-3.5.3', 'KUBELET-3.5.4', 'SEC-4.3.1', 'SEC-4.3.2', 'SEC-4.3.4', 'SEC-4.3.5', 'NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2', 'RES-6.2.2']);
     expect(cleanup).toEqual({ namespace: 'nodegate-live-20261130t060000-abcdef', removed: true, swept: [], problems: [] });
     // Every name the run creates carries its run ID.
     expect(target.scripts[2]).toContain("name='ng-20261130t060000-abcdef-bomb'");
@@ -200,6 +201,45 @@ describe('runNodeLiveChecks', () => {
     expect(target.steps).not.toContain('seccomp');
     expect(target.steps).not.toContain('profile');
     expect(verdicts['SEC-4.2.5']).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('runNodeLiveChecks with a selection (--only/--skip)', () => {
+  const clusterOnly = ['KUBELET-3.5.2', 'KUBELET-3.5.3', 'KUBELET-3.5.4', 'SEC-4.3.1', 'SEC-4.3.2', 'SEC-4.3.4', 'SEC-4.3.5', 'NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2', 'RES-6.2.2'];
+
+  it('--only RES-6.2.3: only the limits container runs; the bomb and the seccomp workload are skips saying they were not selected', async () => {
+    const target = fakeTarget(compliant);
+    const { verdicts, cleanup } = await run(target, { selected: new Set(['RES-6.2.3']) });
+    // No bomb, no profile read, no seccomp containers: the sweep, the image the limits container needs, and cleanup.
+    expect(target.steps).toEqual(['sweep', 'import', 'limits', 'cleanup']);
+    expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'pass', actual: 'memory.limit_in_bytes 134217728, cpu.cfs_quota_us 20000, cpu.cfs_period_us 100000' });
+    for (const id of ['RES-6.2.1', 'SEC-4.2.5']) expect(verdicts[id], id).toMatchObject({ status: 'skip', actual: 'not run', message: notSelectedMessage, source: 'not selected, so nothing ran on fake' });
+    expect(liveChecks.filter((c) => verdicts[c.id]?.message.startsWith('Needs the Kubernetes API')).map((c) => c.id)).toEqual(clusterOnly);
+    expect(cleanup).toMatchObject({ removed: true, problems: [] });
+  });
+
+  it('--skip RES-6.2.1: the limits and seccomp steps run in order, the bomb does not', async () => {
+    const target = fakeTarget(compliant);
+    const { verdicts } = await run(target, { selected: new Set(['RES-6.2.3', 'SEC-4.2.5']) });
+    expect(target.steps).toEqual(['sweep', 'import', 'limits', 'profile', 'seccomp', 'cleanup']);
+    expect([verdicts['RES-6.2.1']?.status, verdicts['RES-6.2.3']?.status, verdicts['SEC-4.2.5']?.status]).toEqual(['skip', 'pass', 'pass']);
+  });
+
+  it('a failed import errors only the selected check; the unselected stay skips, never errors', async () => {
+    const target = fakeTarget((s) => (s === 'import' ? ok('@@ decode-exit 0\n@@ import-exit 1\n@@ import-out ctr: unrecognized image format\n@@ image \n') : compliant(s)));
+    const { verdicts } = await run(target, { selected: new Set(['RES-6.2.3']) });
+    expect(verdicts['RES-6.2.3']).toMatchObject({ status: 'error', message: expect.stringContaining('ctr: unrecognized image format') as unknown });
+    for (const id of ['RES-6.2.1', 'SEC-4.2.5']) expect(verdicts[id], id).toMatchObject({ status: 'skip', message: notSelectedMessage });
+    expect(target.steps).toEqual(['sweep', 'import', 'cleanup']);
+  });
+
+  it('none selected: nothing reaches the node (no sweep, no import, no cleanup), every row a skip', async () => {
+    const target = fakeTarget(compliant);
+    const { verdicts, cleanup } = await run(target, { selected: new Set() });
+    expect(target.steps).toEqual([]);
+    expect(liveChecks.map((c) => verdicts[c.id]?.status)).toEqual(liveChecks.map(() => 'skip'));
+    for (const id of ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5']) expect(verdicts[id]?.message, id).toBe(notSelectedMessage);
+    expect(cleanup).toEqual({ namespace: 'nodegate-live-20261130t060000-abcdef', removed: true, swept: [], problems: [] });
   });
 });
 
