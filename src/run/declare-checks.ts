@@ -5,6 +5,7 @@ import type { Verdict } from '../evaluate/verdict.ts';
 import { bindRow, type Binding } from './bind-checks.ts';
 import { nodeNames, observationOf } from './context.ts';
 import type { CheckMeta } from './meta.ts';
+import { isSelected } from './selection.ts';
 import { verdictFor } from './verdict-for.ts';
 
 export { check, clusterCheck, liveCheck, pendingCheck } from './bind-checks.ts';
@@ -46,9 +47,7 @@ function assertVerdict(verdict: Verdict, ctx: TestContext): void {
 export function declareChecks(area: Area, threat: ThreatKey, bindings: readonly Binding[]): void {
   const bound = bindRow(area, threat, bindings);
   const context = inject('nodegate');
-  const selected = bound.filter(
-    ({ check: c }) => (context.only.length === 0 || context.only.includes(c.id)) && !context.skip.includes(c.id),
-  );
+  const selected = bound.filter(({ check: c }) => isSelected(context, c.id));
   const nodes = nodeNames(context.observations);
   if (selected.length === 0 || nodes.length === 0) {
     test.skip(`no selected ${area} checks in the ${threat} row`, () => {});

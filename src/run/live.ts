@@ -10,7 +10,8 @@ import { nodeLiveIds, runNodeLiveChecks, type NodeLiveOptions } from '../live-no
 import type { Profile } from '../profile/schema.ts';
 import type { Target } from '../target/index.ts';
 import { clusterSource } from './cluster.ts';
-import type { ClusterSettings, RunSettings } from './settings.ts';
+import { everything, isSelected, type Selection } from './selection.ts';
+import type { ClusterSettings } from './settings.ts';
 
 export type LiveState =
   | { readonly kind: 'ran'; readonly verdicts: Readonly<Record<string, Verdict>>; readonly namespace: string; readonly cleanupFailures: readonly string[] }
@@ -22,15 +23,6 @@ export const noClusterLivePrefix = 'live check: it runs workloads through the cl
 /** What a skip without a cluster adds: the three rows that can run on the node itself, and how. */
 export const liveImageHint =
   'on the node itself RES-6.2.1, RES-6.2.3 and SEC-4.2.5 run with --live-image FILE, a busybox image tarball (fixtures/live/busybox-image.sh OUT.tar builds one)';
-
-/** The run's --only/--skip, already expanded to catalog IDs (settings.ts). */
-export type Selection = Pick<RunSettings, 'only' | 'skip'>;
-
-/** Every check runs: no --only, no --skip. */
-export const everything: Selection = { only: [], skip: [] };
-
-/** Whether the run reports `id`: the same rule declare-checks applies to every suite's tests. */
-export const isSelected = (selection: Selection, id: string): boolean => (selection.only.length === 0 || selection.only.includes(id)) && !selection.skip.includes(id);
 
 /** The live checks through the cluster that the run reports. */
 export const selectedLiveIds = (selection: Selection): LiveCheckId[] => liveCheckIds.filter((id) => isSelected(selection, id));
@@ -45,14 +37,16 @@ export type RunNodeLive = (target: Target, options: NodeLiveOptions) => Promise<
  * the containerd namespace they used and what cleanup could not remove.
  */
 export async function nodeLiveState(target: Target, imageFile: string, profile: Profile, stepTimeoutMs: number, runNodeLive: RunNodeLive = runNodeLiveChecks, selection: Selection = everything): Promise<LiveState> {
-  // The node-local run is all or nothing (src/live-node runs its three rows together): skipped only when none is selected.
-  if (!nodeLiveIds.some((id) => isSelected(selection, id))) return { kind: 'not-run', reason: noLiveSelected };
+  // Only the selected rows' containers run; with none of the three selected the run is not started at all.
+  const selected = new Set(nodeLiveIds.filter((id) => isSelected(selection, id)));
+  if (selected.size === 0) return { kind: 'not-run', reason: noLiveSelected };
   let namespace = 'a containerd namespace of this run';
   let cleanupFailures: readonly string[] = [];
   const verdicts = await runNodeLive(target, {
     imageFile,
     ...nodeLiveOptionsFromProfile(profile),
     stepTimeoutMs,
+    selected,
     onCleanup: (report) => {
       namespace = `containerd namespace ${report.namespace}`;
       cleanupFailures = report.problems;

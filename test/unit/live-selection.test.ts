@@ -194,6 +194,19 @@ describe('the run passes --only/--skip to the live run', () => {
     expect(runs).toBe(1);
   });
 
+  test('the node-local run is handed exactly the selected subset of its three rows', async () => {
+    const target: Target = { label: 'fake', roundTrips: 0, exec: async () => ({ stdout: '', stderr: '', exitCode: 0 }), close: async () => {} };
+    const handed: string[][] = [];
+    const runNodeLive: RunNodeLive = async (_t, options) => {
+      handed.push(options.selected === undefined ? ['(all, unset)'] : [...options.selected].sort());
+      return {};
+    };
+    await nodeLiveState(target, '/dev/null', profile, 1000, runNodeLive, { only: ['RES-6.2.3'], skip: [] });
+    await nodeLiveState(target, '/dev/null', profile, 1000, runNodeLive, { only: [], skip: ['RES-6.2.1'] });
+    await nodeLiveState(target, '/dev/null', profile, 1000, runNodeLive);
+    expect(handed).toEqual([['RES-6.2.3'], ['RES-6.2.3', 'SEC-4.2.5'], ['RES-6.2.1', 'RES-6.2.3', 'SEC-4.2.5']]);
+  });
+
   test('observeNodes with --live-image and no cluster: the node-local run follows the probe only when one of its rows is selected', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nodegate-live-selection-node-'));
     try {
