@@ -88,6 +88,17 @@ describe.skipIf(!canRun)(`live checks through a private containerd (${reason})`,
     console.log(`live-node compliant run: ${Date.now() - t0} ms`);
   }, 120_000);
 
+  it('--only RES-6.2.3: only the limits container runs on the real containerd; the bomb and the seccomp workload are not selected', async () => {
+    const steps: string[] = [];
+    const { verdicts, cleanup } = await live({ selected: new Set(['RES-6.2.3']), onStep: (step) => steps.push(step) });
+    // Each round trip to the node, as the run made it (a sweep of an earlier run's namespace would be "sweep NS").
+    expect(steps.filter((s) => !s.startsWith('sweep '))).toEqual(['sweep', 'image import', 'limits', 'cleanup']);
+    const limits = verdicts['RES-6.2.3']!;
+    expect(limits.status, limits.message).toBe('pass');
+    for (const id of ['RES-6.2.1', 'SEC-4.2.5']) expect(verdicts[id], id).toMatchObject({ status: 'skip', message: 'not selected (--only/--skip): not run' });
+    expect(leftovers(cleanup.namespace)).toEqual([]);
+  }, 120_000);
+
   it('drift: a runtime that drops the memory limit lets the bomb finish, and RES-6.2.1 fails', async () => {
     // A ctr that loses --memory-limit and --cpus on the way to runc, as a runtime ignoring limits would.
     const wrapper = join(work, 'ctr-no-limits');
