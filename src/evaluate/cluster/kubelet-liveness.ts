@@ -41,11 +41,11 @@ export interface Heartbeat {
 }
 
 /**
- * The condition's lastHeartbeatTime and its age when the Node was read. The cluster facts carry it only once the
- * Node's projection copies it (src/cluster/project.ts); until then this is undefined and the verdict says so.
+ * The condition's lastHeartbeatTime and its age when the Node was read; undefined for a snapshot written before
+ * the facts kept it (the verdict then says it was not recorded).
  */
 export function heartbeatOf(c: Condition, readAt: string): Heartbeat | undefined {
-  if (!('lastHeartbeatTime' in c) || typeof c.lastHeartbeatTime !== 'string' || c.lastHeartbeatTime === '') return undefined;
+  if (c.lastHeartbeatTime === undefined || c.lastHeartbeatTime === '') return undefined;
   const age = (Date.parse(readAt) - Date.parse(c.lastHeartbeatTime)) / 1000;
   return { at: c.lastHeartbeatTime, ageSeconds: Number.isFinite(age) ? Math.round(age) : undefined };
 }
