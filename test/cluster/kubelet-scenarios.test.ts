@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli, repoRoot } from '../support/cli.ts';
-import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
 import { requireLab } from '../support/lab-tier.ts';
 import './lab-context.ts';
 
@@ -24,22 +23,6 @@ const availability = requireLab('cluster lab', provided.ok ? { ok: true } : { ok
 interface Verdict extends JUnitCase {
   readonly actual: string;
   readonly source: string;
-}
-
-/** nodegate's `[[PROPERTY|name=value]]` lines (--junit-properties system-out, the default) per check ID. */
-function properties(xml: string): Map<string, Record<string, string>> {
-  const doc = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(xml) as {
-    testsuites?: { testsuite?: { testcase?: { '@_name': string; 'system-out'?: string }[] }[] };
-  };
-  const out = new Map<string, Record<string, string>>();
-  for (const suite of doc.testsuites?.testsuite ?? []) {
-    for (const c of suite.testcase ?? []) {
-      const props: Record<string, string> = {};
-      for (const m of (c['system-out'] ?? '').matchAll(/^\[\[PROPERTY\|([a-z]+)=(.*)\]\]$/gm)) props[m[1] ?? ''] = m[2] ?? '';
-      out.set(c['@_name'].split(' ')[0] ?? '', props);
-    }
-  }
-  return out;
 }
 
 /** Bytes of a memory quantity as the kubelet reports it (plain, Ki, Mi, Gi). */
@@ -96,7 +79,7 @@ describe.skipIf(!availability.ok)(`the kubelet scenarios on the real cluster lab
     const xml = await readFile(junit, 'utf8').catch((e: unknown) => {
       throw new Error(`nodegate wrote no JUnit (exit ${r.exitCode}): ${r.stderr.slice(-500)} (${String(e)})`);
     });
-    const props = properties(xml);
+    const props = readJUnitProperties(xml);
     const verdicts = new Map<string, Verdict>();
     for (const c of readJUnit(xml)) verdicts.set(c.id, { ...c, actual: props.get(c.id)?.['actual'] ?? '', source: props.get(c.id)?.['source'] ?? '' });
     return { exitCode: r.exitCode, verdicts };

@@ -36,3 +36,19 @@ export function readJUnit(xml: string): JUnitCase[] {
     }),
   );
 }
+
+/** nodegate's `[[PROPERTY|name=value]]` lines (--junit-properties system-out, the default), per check ID. */
+export function readJUnitProperties(xml: string): Map<string, Record<string, string>> {
+  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as {
+    testsuites?: { testsuite?: { testcase?: { '@_name': string; 'system-out'?: string }[] }[] };
+  };
+  const out = new Map<string, Record<string, string>>();
+  for (const suite of doc.testsuites?.testsuite ?? []) {
+    for (const c of suite.testcase ?? []) {
+      const record: Record<string, string> = {};
+      for (const m of String(c['system-out'] ?? '').matchAll(/^\[\[PROPERTY\|([^=]+)=(.*)\]\]$/gm)) record[m[1] ?? ''] = m[2] ?? '';
+      out.set(c['@_name'].split(' ')[0] ?? '', record);
+    }
+  }
+  return out;
+}

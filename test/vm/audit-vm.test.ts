@@ -6,11 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suiteChecks } from '../../src/run/suite-config.ts';
 import { repoRoot, runCli, type CliResult } from '../support/cli.ts';
-import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
 import { startVm, stepTimer, vmLabAvailable, vmSh as sh, type Vm } from '../support/vm-lab.ts';
 import { defineLiveNodeVmTests, type StepSeconds } from './live-node-vm.ts';
 import { defineSecretsVmTests } from './secrets-vm.ts';
@@ -44,28 +43,13 @@ interface Audit {
   props: Map<string, Record<string, string>>;
 }
 
-function properties(xml: string): Map<string, Record<string, string>> {
-  const doc = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(xml) as {
-    testsuites?: { testsuite?: { testcase?: { '@_name': string; 'system-out'?: string }[] }[] };
-  };
-  const out = new Map<string, Record<string, string>>();
-  for (const suite of doc.testsuites?.testsuite ?? []) {
-    for (const c of suite.testcase ?? []) {
-      const record: Record<string, string> = {};
-      for (const m of String(c['system-out'] ?? '').matchAll(/^\[\[PROPERTY\|([^=]+)=(.*)\]\]$/gm)) record[m[1] ?? ''] = m[2] ?? '';
-      out.set(c['@_name'].split(' ')[0] ?? '', record);
-    }
-  }
-  return out;
-}
-
 async function audit(vm: Vm, label: string): Promise<Audit> {
   const junit = join(await mkdtemp(join(tmpdir(), 'ng-vm-')), 'nodegate.xml');
   const args = ['--target', vm.target, '--identity', vm.identityFile, '--known-hosts', vm.knownHostsFile, '--node', 'worker-01', '--junit', junit];
   const run = await runCli(args, { timeoutMs: auditTimeout });
   timings[`audit ${label}`] = Math.round(run.ms) / 1000;
   const xml = existsSync(junit) ? await readFile(junit, 'utf8') : '';
-  return { run, cases: xml ? readJUnit(xml) : [], props: properties(xml) };
+  return { run, cases: xml ? readJUnit(xml) : [], props: readJUnitProperties(xml) };
 }
 
 
