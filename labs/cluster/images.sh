@@ -114,17 +114,27 @@ echo 'nodegate lab web server' >"$bb/www/index.html"
 # resident for as long as it copies.
 cat >"$bb/bin/stress" <<'SH'
 #!/bin/sh
-# nodegate lab stand-in for stress(1): --vm-bytes SIZE is held resident by dd; other options are accepted.
-bytes=256M
+# nodegate lab stand-in for stress(1): --vm-bytes SIZE is held resident by dd; --timeout N[s] ends the run after N
+# seconds with stress's own success line, as stress 1.0.4 does; other options are accepted.
+bytes=256M seconds=
 while [ $# -gt 0 ]; do
   case $1 in
     --vm-bytes) bytes=$2; shift ;;
     --vm-bytes=*) bytes=${1#*=} ;;
+    --timeout|-t) seconds=${2%s}; shift ;;
+    --timeout=*) seconds=${1#*=}; seconds=${seconds%s} ;;
   esac
   shift
 done
 echo "stress: holding $bytes with dd" >&2
-while :; do dd if=/dev/zero of=/dev/null bs="$bytes" count=1000000 2>/dev/null || exit $?; done
+hold() { while :; do dd if=/dev/zero of=/dev/null bs="$bytes" count=1000000 2>/dev/null || exit $?; done; }
+[ -n "$seconds" ] || hold
+hold & pid=$!
+# Killed by the OOM killer, the holder's status is its own (137); still running at the deadline, it is stopped.
+( sleep "$seconds"; kill "$pid" 2>/dev/null ) &
+wait "$pid"; rc=$?
+[ "$rc" -eq 143 ] || exit "$rc"
+echo "stress: info: [1] successful run completed in ${seconds}s"
 SH
 chmod 0755 "$bb/bin/stress"
 # Debian 12's busybox-static wget dies with SIGSEGV as soon as it resolves a name (any arguments; measured): a

@@ -93,27 +93,17 @@ describe.skipIf(!availability.ok)(`the live checks' failure cases on the real cl
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('memory limit ignored: the bomb outgrows its 200Mi limit and is still running, so RES-6.2.1 is an error naming that (never a pass); healthy brings the OOMKill back', async () => {
+  test('memory limit ignored: the bomb outgrows its 200Mi limit and exits normally at its --timeout, so RES-6.2.1 fails (never a pass); healthy brings the OOMKill back', async () => {
     const ids = ['RES-6.2.1', 'RES-6.2.2'];
     await scenario('memory-limit-ignored');
     // The lab really runs runc through the wrapper (labs/cluster/scenarios/memory-limit-ignored.sh).
     expect(await onNode('grep BinaryName /etc/containerd/config.toml')).toContain('runc-memory-limit-ignored');
     const r = await audit('memory-limit-ignored', ids);
     expect(r.exitCode).toBe(1);
-    expect(statuses(r, ids)).toEqual({ 'RES-6.2.1': 'error', 'RES-6.2.2': 'error' });
-    const bomb = verdictOf(r, 'RES-6.2.1').message;
-    // What really happens on this lab: with its 200Mi limit raised to the wrapper's 1Gi cap the bomb holds its 500M
-    // and keeps running. The lab's stress stand-in (labs/cluster/images.sh) ignores `--timeout 20s`, which
-    // polinux/stress honours, so the bomb never exits 0 (that would be RES-6.2.1's "fail": "exited normally") and
-    // nodegate's wait for its end gives up: an error that carries the pod's own output and events, never a pass.
-    // (The wait gives up after about 90 s, not its 120 s, reporting "the watch failed with HTTP 23": client-node's
-    // Watch aborts a watch idle for 30 s with a TimeoutError whose legacy DOMException code 23 src/cluster/live/
-    // wait-pod.ts reads as an HTTP status and counts as a failure; reported, not asserted.)
-    expect(bomb).toContain('The memory bomb did not run to its end');
-    expect(bomb).toContain('Started container probe');
-    expect(bomb).toContain('stress: holding 500M with dd');
-    expect(bomb).not.toContain('OOMKilled');
-    expect(verdictOf(r, 'RES-6.2.2').message).toContain('The memory bomb did not run');
+    // With its 200Mi limit raised to the wrapper's 1Gi cap the bomb holds its 500M until `--timeout` and exits 0,
+    // as polinux/stress does (the lab's stand-in honours --timeout: labs/cluster/images.sh).
+    expect(statuses(r, ids)).toEqual({ 'RES-6.2.1': 'fail', 'RES-6.2.2': 'pass' });
+    expect(verdictOf(r, 'RES-6.2.1').message).toContain('under a 200Mi limit and exited normally: memory limits are not enforced on this node');
 
     await scenario('healthy');
     expect(await onNode('grep -c BinaryName /etc/containerd/config.toml || true')).toBe('0\n');
