@@ -20,9 +20,9 @@ export default defineConfig({
         test: { name: 'vm', include: ['test/vm/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
-        // One cluster lab (labs/cluster/up.sh) for the whole tier, brought up by its global setup. `npm test` runs
-        // this project in a second Vitest run, after the VM group: global setups run when a run starts, and the lab
-        // and qemu together would starve two cores.
+        // One cluster lab (labs/cluster/up.sh) for the whole tier, brought up by its global setup. `npm test`
+        // (scripts/test.sh) runs this project in a second Vitest run beside the first, so its setup and teardown
+        // belong to it alone; the VM tier and this one passed side by side on two cores (2026-11-30).
         extends: true,
         test: {
           name: 'cluster',
