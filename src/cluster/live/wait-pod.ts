@@ -1,5 +1,6 @@
 // Waits for a probe pod to reach a terminal state (or a condition) through a watch from the pod's own
 // resourceVersion, with an explicit timeout and the run's abort signal; a timeout names the last state seen.
+// A watch that is merely idle (a slow image pull posts no status for minutes) is restarted, never counted as failed.
 import { CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 
 export interface ContainerEnd {
@@ -42,7 +43,24 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Resolve when this holds; terminal phases by default. */
   readonly until?: (o: PodOutcome) => boolean;
+  /**
+   * How long one watch may go without a byte before client-node aborts it (its Watch.requestTimeoutMs, 30 s by
+   * default); the wait then watches again from the last resourceVersion. Injectable so a test need not idle 30 s.
+   */
+  readonly watchIdleMs?: number;
 }
+
+/**
+ * client-node's Watch ends an idle watch with a DOMException named TimeoutError (its `code` is 23, the legacy
+ * DOMException code, not an HTTP status): node_modules/@kubernetes/client-node/dist/watch.js, resetTimer/doneCallOnce.
+ */
+const isIdleAbort = (err: unknown): boolean => err instanceof Error && err.name === 'TimeoutError';
+
+/** Only client-node's `statusCode` is an HTTP status; `code` is a DOMException or errno code. */
+const httpStatusOf = (err: unknown): number | undefined => {
+  const s = typeof err === 'object' && err !== null ? (err as { statusCode?: unknown }).statusCode : undefined;
+  return typeof s === 'number' ? s : undefined;
+};
 
 export async function waitForPod(kc: KubeConfig, namespace: string, name: string, options: WaitOptions): Promise<PodOutcome> {
   const until = options.until ?? isTerminal;
@@ -69,7 +87,7 @@ export async function waitForPod(kc: KubeConfig, namespace: string, name: string
       if (err) reject(err);
       else if (value) resolve(value);
     };
-    const timer = setTimeout(() => finish(new WaitTimeoutError(`${ref} did not finish within ${options.timeoutMs < 1000 ? `${options.timeoutMs}ms` : `${Math.round(options.timeoutMs / 1000)}s`}: last seen ${describe(last)}`)), options.timeoutMs);
+    const timer = setTimeout(() => finish(new WaitTimeoutError(`${ref} did not finish within ${options.timeoutMs < 1000 ? `${options.timeoutMs}ms` : `${Math.round(options.timeoutMs / 1000)}s`}: last seen ${describe(last)}${idleRestarts ? ` (its watch was restarted ${idleRestarts} time${idleRestarts > 1 ? 's' : ''} after idling)` : ''}`)), options.timeoutMs);
     const onAbort = (): void => finish(options.signal?.reason instanceof Error ? options.signal.reason : new Error(`${ref}: wait aborted`));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) return onAbort();
@@ -77,11 +95,15 @@ export async function waitForPod(kc: KubeConfig, namespace: string, name: string
     // Each watch has a generation: only the current one may restart itself when the server ends it.
     let generation = 0;
     let failures = 0;
+    let idleRestarts = 0;
     const start = (): void => {
       if (settled) return;
       const mine = ++generation;
       const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-      new Watch(kc)
+      const w = new Watch(kc);
+      // requestTimeoutMs is private in client-node 2.0.1's typings but a plain field read at each watch (watch.js).
+      if (options.watchIdleMs !== undefined) (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = options.watchIdleMs;
+      w
         .watch(
           `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
           { fieldSelector: `metadata.name=${name}`, resourceVersion: rv, timeoutSeconds: remaining, allowWatchBookmarks: true },
@@ -98,18 +120,19 @@ export async function waitForPod(kc: KubeConfig, namespace: string, name: string
             last = podOutcome(obj);
             if (until(last)) finish(undefined, last);
           },
-          // The server ends a watch at timeoutSeconds (no error): go on from the last resourceVersion. A failed
-          // watch (reset, 5xx) is retried twice after a pause; a third failure, or a refusal, ends the wait.
+          // The server ends a watch at timeoutSeconds (no error), and client-node aborts one that stayed idle for
+          // watchIdleMs: both go on from the last resourceVersion, the caller's deadline unchanged. A failed watch
+          // (reset, 5xx) is retried twice after a pause; a third failure, or a refusal, ends the wait.
           (err: unknown) => {
             if (settled || mine !== generation) return;
-            if (!err) {
-              failures = 0;
+            if (!err || isIdleAbort(err)) {
+              if (!err) failures = 0;
+              else idleRestarts++;
               if (Date.now() < deadline) start();
               return;
             }
-            const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
-            const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined;
-            const text = typeof e.message === 'string' ? e.message : String(err);
+            const status = httpStatusOf(err);
+            const text = err instanceof Error ? err.message : String(err);
             failures++;
             if (status === 401 || status === 403 || status === 404 || failures > 2) {
               finish(new Error(`${ref}: the watch failed${status ? ` with HTTP ${status}` : ''}: ${text}${status === 403 ? ' — grant watch on pods with deploy/rbac.yaml (nodegate-live)' : ''}`));
