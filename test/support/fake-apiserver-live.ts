@@ -1,7 +1,7 @@
 // How the fixture API server ends the live checks' probe pods, by scenario: each probe role (label
 // nodegate.io/probe) gets the status steps and the output the real pod prints on a healthy node, or on a node
-// with one fault (NetworkPolicy not enforced, no pod connectivity, memory limits not enforced, Pod Security not
-// enforced, the seccomp profile missing, an image that cannot be pulled).
+// with one fault (NetworkPolicy not enforced, no pod connectivity, cluster DNS down, memory limits not enforced, Pod
+// Security not enforced, the seccomp profile missing, an image that cannot be pulled).
 import type { Admission, KubeObject, PodStep, Scenario, StoreView } from './fake-apiserver.ts';
 import { healthy, workloadNamespaces } from './fake-apiserver-scenarios.ts';
 
@@ -29,7 +29,15 @@ export interface LiveBehaviour {
   readonly bombKilledElsewhere: boolean;
   /** How long each step takes (ms): the scenario's own waits, subtracted in the benchmark. */
   readonly stepMs: number;
+  /** Cluster DNS answers (default true); false: CoreDNS scaled to 0, names give busybox's "bad address", addresses still work. */
+  readonly dnsWorks?: boolean;
+  /** The kubelet puts KUBERNETES_SERVICE_HOST/PORT in the pod's environment (default true: it always does). */
+  readonly serviceEnvInjected?: boolean;
 }
+
+/** The addresses this fixture cluster allocates: the test Service's ClusterIP and kubernetes.default's (the pods' env). */
+export const fixtureServiceIp = '10.96.0.42';
+export const fixtureApiServerAddress = '10.96.0.1:443';
 
 export const healthyBehaviour: LiveBehaviour = { networkPolicyEnforced: true, podConnectivity: true, memoryLimitEnforced: true, podSecurityEnforced: true, seccompProfileInstalled: true, imagesPullable: true, webStarts: true, webConfined: true, seccompDenies: true, policyRemovedOnDelete: true, bombKilledElsewhere: false, policyRejects: false, stepMs: 20 };
 
@@ -52,19 +60,44 @@ const out = {
   webStatusUnconfined: 'NODEGATE status Uid:\t0\t0\t0\t0\nNODEGATE status NoNewPrivs:\t0\nNODEGATE status Seccomp:\t0\nNODEGATE status CapEff:\t00000000a80425fb\n',
 };
 
-const clientLog = (ns: string, ok: boolean): string =>
-  [
-    ok ? out.nslookupOk('kubernetes.default.svc.cluster.local') : out.nslookupTimeout,
-    `NODEGATE dns-cluster rc=${ok ? 0 : 1}\n`,
-    ok ? '' : `wget: bad address 'nodegate-web'\n`,
-    `NODEGATE dns-short rc=${ok ? 0 : 1}\n`,
-    ok ? out.nslookupOk(`nodegate-web.${ns}.svc.cluster.local`) : out.nslookupTimeout,
-    `NODEGATE dns-full rc=${ok ? 0 : 1}\n`,
-    ok ? out.wget401 : out.wgetTimeout,
-    `NODEGATE api-tls rc=${ok ? 0 : 1}\n`,
-    ok ? '' : out.wgetTimeout,
-    `NODEGATE http rc=${ok ? 0 : 1}\n`,
+/** A wget target host as the pod's script names it: an address (IPv4, bracketed IPv6, or the env's address) or a name. */
+const isAddress = (host: string): boolean => /^(\d+\.){3}\d+$|^\[/.test(host);
+const hostOf = (url: string): string => /^https?:\/\/(\[[^\]]+\]|[^/:]+)/.exec(url)?.[1] ?? '';
+
+/**
+ * What the client pod prints, from its own script: a request by name needs DNS, one by address only the pod
+ * network, as on a node whose CoreDNS is down (the cluster lab's coredns-down prints "bad address" for names).
+ */
+function clientLog(ns: string, b: LiveBehaviour, script: string): { log: string; exitCode: number } {
+  const dns = b.dnsWorks !== false && b.podConnectivity;
+  const lines = script.split('\n');
+  const httpUrl = /wget [^\n]*?(https?:\/\/\S+)\s/.exec(lines.find((l) => l.includes('NODEGATE http')) ?? '')?.[1] ?? '';
+  const apiByEnv = script.includes('$KUBERNETES_SERVICE_HOST') && b.serviceEnvInjected !== false;
+  const apiName = 'kubernetes.default.svc.cluster.local';
+  /** One request to `host`: a name is resolved first ("bad address" without DNS), then it needs the pod network. */
+  const request = (host: string, byAddress: boolean, answered: string): [string, number] =>
+    !byAddress && !dns ? [`wget: bad address '${host}'\n`, 1] : !b.podConnectivity ? [out.wgetTimeout, 1] : [answered, 0];
+  const resolved = (name: string): [string, number] => (dns ? [out.nslookupOk(name), 0] : [out.nslookupTimeout, 1]);
+  const [clusterOut, clusterRc] = resolved(apiName);
+  const [shortOut, shortRc] = request('nodegate-web', false, '');
+  const [fullOut, fullRc] = resolved(`nodegate-web.${ns}.svc.cluster.local`);
+  const [apiOut, apiRc] = request(apiByEnv ? fixtureApiServerAddress : apiName, apiByEnv, out.wget401);
+  const [httpOut, httpRc] = request(hostOf(httpUrl), isAddress(hostOf(httpUrl)), '');
+  const log = [
+    clusterOut,
+    `NODEGATE dns-cluster rc=${clusterRc}\n`,
+    shortOut,
+    `NODEGATE dns-short rc=${shortRc}\n`,
+    fullOut,
+    `NODEGATE dns-full rc=${fullRc}\n`,
+    script.includes('api-addr') ? `NODEGATE api-addr ${apiByEnv ? `env ${fixtureApiServerAddress}` : `name ${apiName}:443`}\n` : '',
+    apiOut,
+    `NODEGATE api-tls rc=${apiRc}\n`,
+    httpOut,
+    `NODEGATE http rc=${httpRc}\n`,
   ].join('');
+  return { log, exitCode: [clusterRc, shortRc, fullRc, apiRc, httpRc].some((rc) => rc !== 0) ? 1 : 0 };
+}
 
 /** The lifecycle for Scenario.podLifecycle: decided when the pod is created, from the store as it is then. */
 export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreView) => PodStep[] {
@@ -72,8 +105,12 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
     const m = pod.metadata ?? {};
     const role = ((m['labels'] as Record<string, string> | undefined) ?? {})['nodegate.io/probe'] ?? '';
     const ns = String(m['namespace'] ?? '');
-    const spec = pod['spec'] as { containers?: { name?: string }[] } | undefined;
+    const spec = pod['spec'] as { containers?: { name?: string; command?: string[] }[] } | undefined;
     const c = spec?.containers?.[0]?.name ?? 'probe';
+    const script = spec?.containers?.[0]?.command?.[2] ?? '';
+    // The policy clients' URL: by name, it needs DNS first.
+    const policyHost = hostOf(/https?:\/\/\S+/.exec(script)?.[0] ?? '');
+    const unresolved = policyHost !== '' && !isAddress(policyHost) && b.dnsWorks === false;
     const t = b.stepMs;
     if (!b.imagesPullable) {
       const image = String((pod['spec'] as { containers?: { image?: string }[] } | undefined)?.containers?.[0]?.image ?? '');
@@ -92,11 +129,15 @@ export function liveLifecycle(b: LiveBehaviour): (pod: KubeObject, store: StoreV
         if (!b.webStarts) return [{ afterMs: t, status: running(c, false), log: `${out.webStatus}nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)\n` }, { afterMs: t, status: ended(c, 1, 'Error') }];
         if (!b.webConfined) return [{ afterMs: t, status: running(c, false), log: out.webStatusUnconfined }, { afterMs: t, status: running(c, true) }];
         return [{ afterMs: t, status: running(c, false), log: out.webStatus }, { afterMs: t, status: running(c, true), log: '/docker-entrypoint.sh: Configuration complete; ready for start up\n' }];
-      case 'client':
-        return steps(clientLog(ns, b.podConnectivity), b.podConnectivity ? 0 : 1);
+      case 'client': {
+        const r = clientLog(ns, b, script);
+        return steps(r.log, r.exitCode);
+      }
       case 'blocked':
+        if (unresolved) return steps(`wget: bad address '${policyHost}'\nNODEGATE http rc=1\n`, 0);
         return policy ? steps(`${b.policyRejects ? out.wgetRefused : out.wgetTimeout}NODEGATE http rc=1\n`, 0) : steps('NODEGATE http rc=0\n'.repeat(3), 0);
       case 'restored':
+        if (unresolved) return steps(`wget: bad address '${policyHost}'\nNODEGATE http rc=1\n`.repeat(5), 0);
         return policy || !b.policyRemovedOnDelete ? steps(`${out.wgetTimeout}NODEGATE http rc=1\n`.repeat(5), 0) : steps('NODEGATE http rc=0\n', 0);
       case 'bomb':
         if (b.bombKilledElsewhere) return [{ afterMs: t, status: running(c, true) }, { afterMs: t, status: ended(c, 137, 'Error') }];
@@ -156,8 +197,23 @@ export function podSecurity(enforced: boolean): Admission {
   };
 }
 
+/**
+ * Pod Security, and the ClusterIP a created Service gets: the real API server allocates it during the create and
+ * returns it in the answer; this fixture has no allocator, so its admission step fills in spec.clusterIP.
+ */
+function liveAdmission(enforced: boolean): Admission {
+  const security = podSecurity(enforced);
+  return (resource, ns, object) => {
+    if (resource === 'services') {
+      const spec = (object['spec'] ??= {}) as Record<string, unknown>;
+      spec['clusterIP'] ??= fixtureServiceIp;
+    }
+    return security(resource, ns, object);
+  };
+}
+
 /** The healthy cluster with live behaviour; `change` flips one fault. */
 export function liveScenario(name: string, change: Partial<LiveBehaviour> = {}, extra: Partial<Scenario> = {}): Scenario {
   const b = { ...healthyBehaviour, ...change };
-  return { ...healthy(), name, podLifecycle: liveLifecycle(b), admission: podSecurity(b.podSecurityEnforced), ...extra };
+  return { ...healthy(), name, podLifecycle: liveLifecycle(b), admission: liveAdmission(b.podSecurityEnforced), ...extra };
 }

@@ -99,20 +99,29 @@ export function webPod(name: string, image: string): V1Pod {
   };
 }
 
+/** A URL host for an address: an IPv6 ClusterIP goes in brackets. */
+export const urlHost = (address: string): string => (address.includes(':') ? `[${address}]` : address);
+
 /**
  * NET-5.2.1, 5.2.2, 5.3.1 and 5.3.2 from one client pod: cluster DNS, the Service by short and full name, TCP+TLS
- * to the API server (an HTTP status from wget proves the handshake), then HTTP through the Service.
+ * to the API server (an HTTP status from wget proves the handshake), then HTTP through the Service. The two
+ * reachability checks go by address so that DNS being down fails NET-5.2.x only: the API server at the
+ * KUBERNETES_SERVICE_HOST/PORT the kubelet injects into every pod (kubernetes.default's ClusterIP; by name only if
+ * the pod has no such variable, which the marker says), the Service at `serviceIp`, its ClusterIP (by full name
+ * when none is known: then there is no Service and NET-5.3.2 is an error whatever this line prints).
  */
-export function clientPod(name: string, image: string, service: string, namespace: string, clusterDomain: string): V1Pod {
+export function clientPod(name: string, image: string, service: string, namespace: string, clusterDomain: string, serviceIp?: string): V1Pod {
   const full = `${service}.${namespace}.svc.${clusterDomain}`;
   const script = [
     resolve('dns-cluster', `kubernetes.default.svc.${clusterDomain}`),
     // busybox's nslookup does not apply resolv.conf's search list; wget resolves through it like an application.
     `out=$(wget -T 5 -q -O /dev/null http://${service}/ 2>&1); rc=$?; echo "$out"; case "$out" in *"bad address"*) echo "NODEGATE dns-short rc=1";; *) echo "NODEGATE dns-short rc=0";; esac`,
     resolve('dns-full', full),
+    // "api-addr env HOST:PORT" or "api-addr name NAME:443": how the API server was addressed, for the verdict.
+    `if [ -n "$KUBERNETES_SERVICE_HOST" ]; then case "$KUBERNETES_SERVICE_HOST" in *:*) a="[$KUBERNETES_SERVICE_HOST]";; *) a="$KUBERNETES_SERVICE_HOST";; esac; a="$a:\${KUBERNETES_SERVICE_PORT:-443}"; echo "NODEGATE api-addr env $a"; else a="kubernetes.default.svc.${clusterDomain}:443"; echo "NODEGATE api-addr name $a"; fi`,
     // Any HTTP status (401 included) means TCP and TLS reached the API server; wget exits 1 on a 401 too.
-    `out=$(wget -T 5 --no-check-certificate -q -O /dev/null https://kubernetes.default.svc.${clusterDomain}/healthz 2>&1); rc=$?; echo "$out"; case "$out" in *"HTTP/1."*) rc=0;; esac; echo "NODEGATE api-tls rc=$rc"`,
-    mark('http', `wget -T 5 -q -O /dev/null http://${full}/`),
+    `out=$(wget -T 5 --no-check-certificate -q -O /dev/null "https://$a/healthz" 2>&1); rc=$?; echo "$out"; case "$out" in *"HTTP/1."*) rc=0;; esac; echo "NODEGATE api-tls rc=$rc"`,
+    mark('http', `wget -T 5 -q -O /dev/null http://${serviceIp === undefined ? full : urlHost(serviceIp)}/`),
   ].join('\n');
   return probePod({ name, role: 'client', image, script });
 }
