@@ -14,7 +14,7 @@ import { rcOf } from '../../src/evaluate/live/observe-pod.ts';
 import { clientPod, markers } from '../../src/evaluate/live/pods.ts';
 import type { VerdictStatus } from '../../src/evaluate/verdict.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
-import { fixtureApiServerAddress, fixtureServiceIp, liveScenario, podSecurity } from '../support/fake-apiserver-live.ts';
+import { fixtureApiServerAddress, fixtureServiceIp, healthyBehaviour, liveLifecycle, liveScenario, podSecurity } from '../support/fake-apiserver-live.ts';
 import { nodeName, workloadNamespaces } from '../support/fake-apiserver-scenarios.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodegate-net-addr-'));
@@ -85,6 +85,21 @@ describe('a pod without KUBERNETES_SERVICE_HOST (never seen from a kubelet, but 
     expect(r.verdicts['NET-5.3.1'].message).toMatch(/^The pod had no KUBERNETES_SERVICE_HOST .* whether the API server is reachable is unknown\. Pod output: .*bad address 'kubernetes\.default\.svc\.cluster\.local'/);
     expect(r.verdicts['NET-5.3.2'].status).toBe('pass');
   });
+});
+
+test('a client whose output lacks the api-addr/api-tls lines (an image without the shell or wget the script expects): NET-5.3.1 is an error', async () => {
+  const healthyPods = liveLifecycle(healthyBehaviour);
+  const r = await live(
+    liveScenario('odd image', {}, {
+      podLifecycle: (pod, store) =>
+        pod.metadata?.['labels'] && (pod.metadata['labels'] as Record<string, string>)['nodegate.io/probe'] === 'client'
+          ? [{ afterMs: 20, status: { phase: 'Failed', containerStatuses: [{ name: 'probe', ready: false, restartCount: 0, image: 'x', imageID: '', state: { terminated: { exitCode: 127, reason: 'Error' } } }] }, log: 'NODEGATE dns-cluster rc=0\nsh: wget: not found\n' }]
+          : healthyPods(pod, store),
+    }),
+  );
+  expect(r.verdicts['NET-5.3.1']).toMatchObject({ status: 'error', actual: 'api-addr not reported, api-tls not reported' });
+  expect(r.verdicts['NET-5.3.1'].message).toMatch(/lacks its result lines .*sh: wget: not found/);
+  expect(r.verdicts['NET-5.2.1'].status).toBe('pass');
 });
 
 describe('no ClusterIP to go by', () => {
