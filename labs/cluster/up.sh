@@ -156,6 +156,16 @@ sed -e "s|@DNS_IP@|$dns_ip|" "$here/node/kubelet-config.yaml" >"$nd/kubelet-root
 # The guide's hardened modes (KUBELET-3.2.4: config 0600; the kubeconfigs are written 0600 above).
 chmod 0600 "$nd/kubelet-root/config.yaml"
 printf 'KUBELET_KUBEADM_ARGS="--node-ip=%s --hostname-override=%s"\n' "$node_ip" "$node" >"$nd/kubelet-root/kubeadm-flags.env"
+# The guide's seccomp profile where its install step puts it (the kubelet's seccomp root), so SEC-4.2.5 runs a pod
+# under localhost/profiles/web-app.json. The healthy node has it with its traps avoided, the same text the VM
+# lab's guide-traps-avoided scenario installs (the guide's literal one stops runc 1.1 before the workload runs:
+# scenarios/seccomp-guide-literal.sh); a copy stays in DIR for that scenario's undo. One call is added: vfork,
+# with which Debian's dash (the /bin/sh of the lab's busybox image, see images.sh) runs every command; the
+# guide's busybox:1.36 has busybox ash, which forks with clone.
+sed -n "/^cat >\/var\/lib\/kubelet\/seccomp\/profiles\/web-app.json <<'EOF'\$/,/^EOF\$/p" \
+  "$here/../vm/scenarios/guide-traps-avoided.sh" | sed '1d;$d' | sed 's/"clone", /"clone", "vfork", /' >"$dir/web-app.healthy.json"
+grep -q '"vfork"' "$dir/web-app.healthy.json" || { echo "up.sh: no seccomp profile with clone found in labs/vm/scenarios/guide-traps-avoided.sh" >&2; exit 2; }
+install -D -m 0644 "$dir/web-app.healthy.json" "$nd/kubelet-root/seccomp/profiles/web-app.json"
 sed -e "s|@BIN@|$bin|g" "$here/node/kubelet-run.sh" >"$nd/kubelet-run.sh"
 chmod 0755 "$nd/kubelet-run.sh"
 

@@ -19,10 +19,10 @@ const lab = inject('clusterLab');
 const availability = requireLab('cluster lab', lab.ok ? { ok: true } : { ok: false, reason: lab.reason });
 const unanswerable = z.object({ checks: z.record(z.string(), z.string()) }).parse(unanswerableJson).checks;
 
-// The catalog's NET, RES, SEC-4.3 and KUBELET-3.5 IDs (/work/shared/spec/catalog.md); the lab answers all but
-// unanswerable.json's.
+// The catalog's NET, RES, SEC-4.3 and KUBELET-3.5 IDs (docs/catalog.md), and SEC-4.2.5, the live seccomp check;
+// the lab answers all but unanswerable.json's.
 const areaIds = [
-  'KUBELET-3.5.1', 'KUBELET-3.5.2', 'KUBELET-3.5.3', 'KUBELET-3.5.4',
+  'KUBELET-3.5.1', 'KUBELET-3.5.2', 'KUBELET-3.5.3', 'KUBELET-3.5.4', 'SEC-4.2.5',
   'SEC-4.3.1', 'SEC-4.3.2', 'SEC-4.3.3', 'SEC-4.3.4', 'SEC-4.3.5', 'SEC-4.3.6', 'SEC-4.3.7',
   'NET-5.1.1', 'NET-5.1.2', 'NET-5.1.3', 'NET-5.1.4', 'NET-5.1.5', 'NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2',
   'NET-5.4.1', 'NET-5.4.2', 'NET-5.4.3',
@@ -101,6 +101,19 @@ describe.skipIf(!availability.ok)(`nodegate against the real cluster lab${lab.ok
     expect(c('SEC-4.3.4')?.status).toBe('fail');
     expect(c('SEC-4.3.5')?.status).toBe('fail');
     await scenario('healthy');
+  }, 240_000);
+
+  test('the guide\'s seccomp profile as written: runc cannot start a workload under it, so SEC-4.2.5 fails while its control runs', async () => {
+    await scenario('seccomp-guide-literal');
+    const r = await audit('seccomp-literal', ['--live', '--only', 'SEC-4.2.5']);
+    const c = r.cases.find((x) => x.id === 'SEC-4.2.5');
+    expect(c?.status).toBe('fail');
+    // runc 1.1 calls fstatfs(2) on /proc/self/fd after loading the filter; the guide's list has no fstatfs.
+    expect(c?.message).toContain('The workload did not run under the profile, while the control without it did');
+    expect(c?.message).toContain('ensure /proc/self/fd is on procfs: operation not permitted');
+    await scenario('healthy');
+    const back = await audit('seccomp-restored', ['--live', '--only', 'SEC-4.2.5']);
+    expect(verdict(back.cases, 'SEC-4.2.5')).toBe('pass');
   }, 240_000);
 
   test('a pod mounting the node\'s /run: SEC-4.3.6 fails naming the pod', async () => {
