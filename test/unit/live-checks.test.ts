@@ -1,39 +1,23 @@
 // runLiveChecks through client-node against the fixture API server: every live check's pass, fail and error case,
 // decided by the scenario (how the server ends each probe pod), and nothing left in the server's store afterwards.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/cluster/live/cleanup.ts';
 import { runLiveChecks, liveCheckIds, type LiveCheckId, type LiveCheckOptions, type LiveReport } from '../../src/evaluate/live/index.ts';
 import type { VerdictStatus } from '../../src/evaluate/verdict.ts';
-import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
-import { hardenedKubelet, startFakeKubelet, type FakeKubelet, type KubeletBehaviour } from '../support/fake-apiserver-kubelet.ts';
+import type { FakeApiServer, Scenario } from '../support/fake-apiserver.ts';
+import { hardenedKubelet, type FakeKubelet, type KubeletBehaviour } from '../support/fake-apiserver-kubelet.ts';
 import { liveScenario } from '../support/fake-apiserver-live.ts';
 import { cond2, healthy, node, nodeName, workloadNamespaces } from '../support/fake-apiserver-scenarios.ts';
+import { liveTestOptions, useFakeCluster } from '../support/fake-live.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'nodegate-live-checks-'));
-let api: FakeApiServer | undefined;
-let kubelet: FakeKubelet | undefined;
-afterEach(async () => {
-  await api?.close();
-  await kubelet?.close();
-  api = kubelet = undefined;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const startCluster = useFakeCluster('nodegate-live-checks-');
 
-const images = { web: 'nginx:1.25-alpine', shell: 'busybox:1.36', stress: 'polinux/stress:1.0.4' };
-
-async function live(s: Scenario | ((k: FakeKubelet) => Scenario), over: Partial<LiveCheckOptions> = {}, kb: KubeletBehaviour = hardenedKubelet): Promise<{ report: LiveReport; api: FakeApiServer; ms: number }> {
-  kubelet = await startFakeKubelet(kb);
-  api = await startFakeApiServer(typeof s === 'function' ? s(kubelet) : s);
-  const kc = new KubeConfig();
-  kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
+async function live(s: Scenario | ((k: FakeKubelet) => Scenario), over: Partial<LiveCheckOptions> = {}, kb: KubeletBehaviour = hardenedKubelet): Promise<{ report: LiveReport; api: FakeApiServer; kubelet: FakeKubelet | undefined; ms: number }> {
+  const { api, kubelet, kc } = await startCluster(s, kb);
   const t0 = performance.now();
-  const report = await runLiveChecks(kc, { node: nodeName, images, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals: new EventEmitter(), exit: () => undefined, log: () => undefined, timeouts: { podMs: 20_000, readyMs: 20_000 }, httpTimeoutMs: 5_000, ...over });
-  return { report, api, ms: performance.now() - t0 };
+  const report = await runLiveChecks(kc, { ...liveTestOptions, kubeletUrl: kubelet?.url, signals: new EventEmitter(), ...over });
+  return { report, api, kubelet, ms: performance.now() - t0 };
 }
 
 const leftovers = (a: FakeApiServer): string[] => [
@@ -187,7 +171,7 @@ describe('one fault at a time', () => {
   });
 
   test('KUBELET-3.5.2/3.5.3 through the run: a permissive kubelet fails both; the token came from a TokenRequest', async () => {
-    const { report, api: a } = await live(liveScenario('permissive kubelet'), {}, { anonymous: true, webhookAuthn: true, authz: 'AlwaysAllow' });
+    const { report, api: a, kubelet } = await live(liveScenario('permissive kubelet'), {}, { anonymous: true, webhookAuthn: true, authz: 'AlwaysAllow' });
     expect(statuses(report, ['KUBELET-3.5.2', 'KUBELET-3.5.3'])).toEqual({ 'KUBELET-3.5.2': 'fail', 'KUBELET-3.5.3': 'fail' });
     expect(a.requests.some((r) => r.method === 'POST' && /\/serviceaccounts\/nodegate-no-rbac\/token$/.test(r.path) && r.status === 201)).toBe(true);
     expect(kubelet?.authorizations).toContain(`Bearer sa-token.${report.namespace}.nodegate-no-rbac`);
@@ -203,7 +187,7 @@ describe('one fault at a time', () => {
   };
 
   test('the kubelet URL comes from the Node: InternalIP and daemonEndpoints.kubeletEndpoint.Port', async () => {
-    const { report } = await live((k) => liveScenario('from node', {}, { objects: nodeAt('127.0.0.1', Number(new URL(k.url).port)) }), { kubeletUrl: undefined });
+    const { report, kubelet } = await live((k) => liveScenario('from node', {}, { objects: nodeAt('127.0.0.1', Number(new URL(k.url).port)) }), { kubeletUrl: undefined });
     expect(report.verdicts['KUBELET-3.5.2'].source).toBe(`runner: GET ${kubelet?.url ?? ''}/pods with no credentials`);
     expect(statuses(report, ['KUBELET-3.5.2', 'KUBELET-3.5.3'])).toEqual({ 'KUBELET-3.5.2': 'pass', 'KUBELET-3.5.3': 'pass' });
   });
@@ -231,10 +215,7 @@ describe('interrupted by SIGINT in each phase of the checks: nothing is left in 
   ];
   for (const phase of phases) {
     test(phase.name, async () => {
-      api = await startFakeApiServer(liveScenario(`interrupt: ${phase.name}`, { stepMs: 60 }));
-      kubelet = await startFakeKubelet(hardenedKubelet);
-      const kc = new KubeConfig();
-      kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
+      const { api, kubelet, kc } = await startCluster(liveScenario(`interrupt: ${phase.name}`, { stepMs: 60 }));
       const signals = new EventEmitter();
       let exitCode: number | undefined;
       let exitWaiter: (code: number) => void = () => undefined;
@@ -252,7 +233,7 @@ describe('interrupted by SIGINT in each phase of the checks: nothing is left in 
           resolve(code);
         };
       });
-      const result = runLiveChecks(kc, { node: nodeName, images, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals, exit: (c) => exitWaiter(c), log: () => undefined, timeouts: { podMs: 10_000, readyMs: 10_000 } }).then(
+      const result = runLiveChecks(kc, { ...liveTestOptions, kubeletUrl: kubelet?.url, signals, exit: (c) => exitWaiter(c), timeouts: { podMs: 10_000, readyMs: 10_000 } }).then(
         () => 'finished',
         (err: unknown) => err,
       );

@@ -1,12 +1,10 @@
 // The cluster live run reads the node it runs on: the kubelet's effective clusterDomain (the layers the KUBELET
 // checks use, /configz on top) names NET-5.2.x's DNS names, and the node's own seccomp profile decides what
 // SEC-4.2.5's denied unshare(2) must look like (errnoRet / defaultErrnoRet, or SIGSYS). Both say where they came from.
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { ClusterFacts } from '../../src/cluster/types.ts';
 import { runLiveChecks, type LiveCheckOptions, type LiveReport } from '../../src/evaluate/live/index.ts';
 import { clusterDomainOf, liveInputsOf, seccompDenialOf, type LiveInputs } from '../../src/evaluate/live/inputs.ts';
@@ -16,11 +14,10 @@ import { profileSchema } from '../../src/profile/schema.ts';
 import { liveStateOf, type RunLive } from '../../src/run/live.ts';
 import { observeNodes, type OpenTarget, type ReadCluster } from '../../src/run/observe.ts';
 import { resolveSettings } from '../../src/run/settings.ts';
-import { startFakeApiServer, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.ts';
 import { gatherScenario, withFacts } from '../support/fake-apiserver-facts.ts';
-import { hardenedKubelet, startFakeKubelet, type FakeKubelet } from '../support/fake-apiserver-kubelet.ts';
 import { liveScenario } from '../support/fake-apiserver-live.ts';
-import { healthy, nodeName, workloadNamespaces } from '../support/fake-apiserver-scenarios.ts';
+import { liveTestOptions, useFakeCluster } from '../support/fake-live.ts';
+import { healthy, nodeName } from '../support/fake-apiserver-scenarios.ts';
 import { drift, file, missing } from '../support/facts.ts';
 import { compliantConfig, kubeletCompliantFacts } from '../support/kubelet-facts.ts';
 
@@ -136,23 +133,12 @@ describe('observeNodes passes what it observed to the live run', () => {
 });
 
 describe('through the fixture API server: the verdicts use and name the inputs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nodegate-live-inputs-'));
-  let api: FakeApiServer | undefined;
-  let kubelet: FakeKubelet | undefined;
-  afterEach(async () => {
-    await api?.close();
-    await kubelet?.close();
-    api = kubelet = undefined;
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const startCluster = useFakeCluster('nodegate-live-inputs-');
 
   async function live(over: Partial<LiveCheckOptions>): Promise<LiveReport> {
-    kubelet = await startFakeKubelet(hardenedKubelet);
     // The fixture's unshare prints busybox's EPERM line: "unshare: unshare(0x10000000): Operation not permitted".
-    api = await startFakeApiServer(liveScenario('healthy'));
-    const kc = new KubeConfig();
-    kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
-    return runLiveChecks(kc, { node: nodeName, images: { web: 'nginx:1.25-alpine', shell: 'busybox:1.36', stress: 'polinux/stress:1.0.4' }, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals: new EventEmitter(), exit: () => undefined, log: () => undefined, timeouts: { podMs: 20_000, readyMs: 20_000 }, httpTimeoutMs: 5_000, ...over });
+    const { kubelet, kc } = await startCluster(liveScenario('healthy'));
+    return runLiveChecks(kc, { ...liveTestOptions, kubeletUrl: kubelet?.url, ...over });
   }
 
   test("EPERM read from the guide's profile: SEC-4.2.5 passes, saying which rule; NET-5.2.x name the domain's source", async () => {

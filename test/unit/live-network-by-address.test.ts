@@ -3,47 +3,26 @@
 // judge the network; with the pod network down they fail as before. Against the fixture API server, and the client
 // script itself under a real POSIX shell with a stub wget that records where it was sent.
 import { execFileSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runLiveChecks, type LiveCheckId, type LiveReport } from '../../src/evaluate/live/index.ts';
 import { rcOf } from '../../src/evaluate/live/observe-pod.ts';
 import { clientPod, markers } from '../../src/evaluate/live/pods.ts';
 import type { VerdictStatus } from '../../src/evaluate/verdict.ts';
-import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
+import { type Scenario } from '../support/fake-apiserver.ts';
 import { fixtureApiServerAddress, fixtureServiceIp, healthyBehaviour, liveLifecycle, liveScenario, podSecurity } from '../support/fake-apiserver-live.ts';
-import { nodeName, workloadNamespaces } from '../support/fake-apiserver-scenarios.ts';
+import { liveTestOptions, useFakeCluster } from '../support/fake-live.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'nodegate-net-addr-'));
-let api: FakeApiServer | undefined;
-afterEach(async () => {
-  await api?.close();
-  api = undefined;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const startCluster = useFakeCluster('nodegate-net-addr-');
 
 const net = ['NET-5.2.1', 'NET-5.2.2', 'NET-5.3.1', 'NET-5.3.2', 'NET-5.4.1', 'NET-5.4.2'] as const satisfies readonly LiveCheckId[];
 
 /** The network checks only (plan.ts: web, Service, client, blocked, restored), no kubelet needed. */
 async function live(s: Scenario): Promise<LiveReport> {
-  api = await startFakeApiServer(s);
-  const kc = new KubeConfig();
-  kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
-  return runLiveChecks(kc, {
-    node: nodeName,
-    images: { web: 'nginx:1.25-alpine', shell: 'busybox:1.36', stress: 'polinux/stress:1.0.4' },
-    workloadNamespaces,
-    seccompProfile: 'profiles/web-app.json',
-    signals: new EventEmitter(),
-    exit: () => undefined,
-    log: () => undefined,
-    timeouts: { podMs: 20_000, readyMs: 20_000 },
-    httpTimeoutMs: 5_000,
-    selected: net,
-  });
+  const { kc } = await startCluster(s, false);
+  return runLiveChecks(kc, { ...liveTestOptions, selected: net });
 }
 
 const statuses = (r: LiveReport): Record<string, VerdictStatus> => Object.fromEntries(net.map((id) => [id, r.verdicts[id].status]));

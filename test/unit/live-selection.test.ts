@@ -1,12 +1,10 @@
 // --live honours --only/--skip: the live run does only what the selected checks need (their positive controls
 // included), a control that was not selected is not reported as a verdict, and with no live check selected
 // nothing is created at all — counted on the fixture API server's own request log.
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { noNamespace, runLiveChecks, type LiveCheckOptions, type LiveReport } from '../../src/evaluate/live/index.ts';
 import { liveCheckIds, livePlan, type LiveCheckId } from '../../src/evaluate/live/plan.ts';
 import type { Verdict } from '../../src/evaluate/verdict.ts';
@@ -17,43 +15,32 @@ import { observeNodes, type OpenTarget, type ReadCluster } from '../../src/run/o
 import { resolveSettings } from '../../src/run/settings.ts';
 import { openTarget } from '../../src/target/index.ts';
 import type { Target } from '../../src/target/types.ts';
-import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
+import { type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
 import { gatherScenario } from '../support/fake-apiserver-facts.ts';
-import { hardenedKubelet, startFakeKubelet, type FakeKubelet } from '../support/fake-apiserver-kubelet.ts';
+import { type FakeKubelet } from '../support/fake-apiserver-kubelet.ts';
 import { liveScenario } from '../support/fake-apiserver-live.ts';
-import { healthy, nodeName, workloadNamespaces } from '../support/fake-apiserver-scenarios.ts';
+import { liveTestOptions, useFakeCluster } from '../support/fake-live.ts';
+import { healthy, nodeName } from '../support/fake-apiserver-scenarios.ts';
 
 const profile = profileSchema.parse(defaultProfile);
-const images = { web: 'nginx:1.25-alpine', shell: 'busybox:1.36', stress: 'polinux/stress:1.0.4' };
-const dir = mkdtempSync(join(tmpdir(), 'nodegate-live-selection-'));
-let api: FakeApiServer | undefined;
-let kubelet: FakeKubelet | undefined;
-afterEach(async () => {
-  await api?.close();
-  await kubelet?.close();
-  api = kubelet = undefined;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const startCluster = useFakeCluster('nodegate-live-selection-');
 
 /** The names of the pods the server created (its lifecycle hook sees each one as it is stored). */
 let created: string[] = [];
 
-async function live(selected: readonly LiveCheckId[], s: Scenario = liveScenario('healthy'), over: Partial<LiveCheckOptions> = {}): Promise<{ report: LiveReport; api: FakeApiServer; ms: number }> {
-  kubelet = await startFakeKubelet(hardenedKubelet);
+async function live(selected: readonly LiveCheckId[], s: Scenario = liveScenario('healthy'), over: Partial<LiveCheckOptions> = {}): Promise<{ report: LiveReport; api: FakeApiServer; kubelet: FakeKubelet | undefined; ms: number }> {
   created = [];
   const lifecycle = s.podLifecycle;
-  api = await startFakeApiServer({
+  const { api, kubelet, kc } = await startCluster({
     ...s,
     podLifecycle: (pod, store) => {
       created.push(String(pod.metadata?.['name']));
       return lifecycle?.(pod, store) ?? [];
     },
   });
-  const kc = new KubeConfig();
-  kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
   const t0 = performance.now();
-  const report = await runLiveChecks(kc, { node: nodeName, images, workloadNamespaces, seccompProfile: 'profiles/web-app.json', kubeletUrl: kubelet.url, signals: new EventEmitter(), exit: () => undefined, log: () => undefined, timeouts: { podMs: 20_000, readyMs: 20_000 }, httpTimeoutMs: 5_000, selected, ...over });
-  return { report, api, ms: performance.now() - t0 };
+  const report = await runLiveChecks(kc, { ...liveTestOptions, kubeletUrl: kubelet?.url, selected, ...over });
+  return { report, api, kubelet, ms: performance.now() - t0 };
 }
 
 /** The probe pods the run created, by name; every pod POST the server answered is one of them. */
@@ -85,7 +72,7 @@ describe('the plan: each live ID\'s steps and controls, as data', () => {
 
 describe('runLiveChecks with a selection, on the fixture API server', () => {
   test('--only NET-5.4.1: the server, the control\'s client and the denied probe, nothing else; the control is not reported', async () => {
-    const { report, api: a, ms } = await live(['NET-5.4.1']);
+    const { report, api: a, kubelet, ms } = await live(['NET-5.4.1']);
     expect(podsCreated(a)).toEqual(['blocked', 'client', 'web']);
     expect(namespacePosts(a)).toBe(1);
     expect(report.verdicts['NET-5.4.1']).toMatchObject({ status: 'pass', actual: '1 attempt(s), last timed out' });

@@ -1,25 +1,21 @@
 // waitForPod against the fixture API server when the pod posts no status for longer than a watch may idle: the wait
 // watches again from the last resourceVersion instead of failing, and still ends at the caller's own timeout.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { LiveRun } from '../../src/cluster/live/harness.ts';
 import { WaitTimeoutError } from '../../src/cluster/live/wait-pod.ts';
-import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type KubeObject, type PodStep } from '../support/fake-apiserver.ts';
+import type { FakeApiServer, KubeObject, PodStep } from '../support/fake-apiserver.ts';
 import { healthy, nodeName } from '../support/fake-apiserver-scenarios.ts';
+import { useFakeCluster } from '../support/fake-live.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'nodegate-wait-idle-'));
-let api: FakeApiServer | undefined;
+const startCluster = useFakeCluster('nodegate-wait-idle-');
 let run: LiveRun | undefined;
+// Registered after the fixture cluster's teardown, so it runs before it (Vitest runs after-hooks as a stack): the
+// run finishes while its server still answers.
 afterEach(async () => {
   await run?.finish();
-  await api?.close();
-  api = run = undefined;
+  run = undefined;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** client-node's Watch aborts after this long without a byte (30 s in production, injected here). */
 const idleMs = 150;
@@ -33,9 +29,7 @@ function lifecycle(pod: KubeObject): PodStep[] {
 }
 
 async function started(): Promise<{ api: FakeApiServer; run: LiveRun }> {
-  api = await startFakeApiServer({ ...healthy(), podLifecycle: lifecycle });
-  const kc = new KubeConfig();
-  kc.loadFromFile(writeKubeconfig(join(dir, `kc-${Math.random().toString(16).slice(2)}`), api));
+  const { api, kc } = await startCluster({ ...healthy(), podLifecycle: lifecycle }, false);
   run = new LiveRun(kc, { node: nodeName, signals: new EventEmitter(), exit: () => undefined });
   await run.start();
   return { api, run };
