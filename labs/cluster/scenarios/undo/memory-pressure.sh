@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Undoes ../memory-pressure.sh; does nothing when that scenario is not applied. The kubelet config goes back and the
+# kubelet is restarted here, not in healthy.sh's later step, because CoreDNS (which the evictions may have taken
+# away) can only become Ready again on a kubelet without the raised threshold, and healthy.sh promises it Ready.
+source "$(dirname "$0")/../lib.sh"
+[ -f "$dir/memory-pressure.applied" ] || exit 0
+nsenter_node sh -c "cat >$kubelet_config" <"$dir/kubelet-config.orig"
+rm "$dir/kubelet-config.orig"
+restart_kubelet
+# Evicted pods of a Deployment are replaced; wait until every replica is available and kube-dns has an endpoint.
+kubectl -n kube-system rollout status deployment coredns --timeout=120s >/dev/null
+kubectl -n kube-system delete pods --field-selector=status.phase=Failed --ignore-not-found >/dev/null
+rm "$dir/memory-pressure.applied"
+echo "memory-pressure undone: kubelet config restored, no MemoryPressure, CoreDNS Ready"
