@@ -9,6 +9,10 @@ rm "$dir/kubelet-config.orig"
 restart_kubelet
 # Evicted pods of a Deployment are replaced; wait until every replica is available and kube-dns has an endpoint.
 kubectl -n kube-system rollout status deployment coredns --timeout=120s >/dev/null
-kubectl -n kube-system delete pods --field-selector=status.phase=Failed --ignore-not-found >/dev/null
+# The pods it evicted stay behind as finished (kubectl shows them Completed): remove CoreDNS's, so "healthy" lists
+# only its running replica.
+for phase in Failed Succeeded; do
+  kubectl -n kube-system delete pods -l k8s-app=kube-dns --field-selector="status.phase=$phase" --ignore-not-found >/dev/null
+done
 rm "$dir/memory-pressure.applied"
 echo "memory-pressure undone: kubelet config restored, no MemoryPressure, CoreDNS Ready"
