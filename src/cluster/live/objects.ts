@@ -19,7 +19,11 @@ export function apiError(what: string, err: unknown): ApiCallError {
   if (err instanceof ApiCallError) return err;
   const e = err as { code?: unknown; body?: unknown; message?: unknown };
   const status = typeof e.code === 'number' ? e.code : undefined;
-  return new ApiCallError(what, status, statusMessage(e.body) ?? (typeof e.message === 'string' ? e.message : String(err)));
+  const text = typeof e.message === 'string' ? e.message : String(err);
+  // client-node's ApiException reads "HTTP-Code: N\nMessage: TEXT\nBody: …\nHeaders: {…}": without a Status body
+  // (a kubelet's plain "Unauthorized" passed through) TEXT is the cause; the headers are audit IDs and dates.
+  const apiException = /^HTTP-Code: \d+\s+Message: (.*?)\s+Body: /s.exec(text);
+  return new ApiCallError(what, status, statusMessage(e.body) ?? apiException?.[1] ?? text);
 }
 
 async function call<T>(what: string, op: () => Promise<T>): Promise<T> {
