@@ -1,7 +1,8 @@
 // `nodegate --nodes SELECTOR` end to end: the real CLI lists Nodes from the fixture API server and audits each one
 // over SSH at its InternalIP (a real sshd on loopback), one JUnit suite per node and area; a Node with no InternalIP
 // is unobservable with that reason, and no match, a refused list and a conflicting flag end the run before any node.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -130,10 +131,16 @@ describe('nodegate --nodes: every matching Node is audited', () => {
 
   describe.skipIf(!sshdLab.ok)(`over a real sshd on loopback${sshdLab.ok ? '' : ` (skipped: ${sshdLab.ok ? '' : sshdLab.reason})`}`, () => {
     let sshd: Sshd;
+    let kubelet: ChildProcess | undefined;
     beforeAll(async () => {
       sshd = await startSshd();
+      // The loopback "nodes" are this machine, whose processes decide KUBELET-3.1.4's stale-Ready rule: a process
+      // named kubelet (a copy of sleep) makes the answer the same whether or not a lab's kubelet runs here now.
+      await copyFile('/bin/sleep', join(dir, 'kubelet'));
+      kubelet = spawn(join(dir, 'kubelet'), ['600'], { stdio: 'ignore' });
     });
     afterAll(async () => {
+      kubelet?.kill();
       await sshd?.stop();
     });
 
@@ -148,7 +155,7 @@ describe('nodegate --nodes: every matching Node is audited', () => {
         for (const n of ['web-a', 'web-b']) {
           // Observed over SSH as root (the default user): the kernel check has a verdict, not an unobservable error.
           expect(['pass', 'fail'], `${n} ${of(n, 'HOST-1.1.3')?.message}`).toContain(of(n, 'HOST-1.1.3')?.status);
-          // The cluster side is read per node by its metadata.name: the Node is Ready.
+          // The cluster side is read per node by its metadata.name: the Node is Ready, and its probe found a kubelet.
           expect(of(n, 'KUBELET-3.1.4')?.status, of(n, 'KUBELET-3.1.4')?.message).toBe('pass');
           expect(api.requests.filter((q) => q.path === `/api/v1/nodes/${n}`)).toHaveLength(1);
         }
