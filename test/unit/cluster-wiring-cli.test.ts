@@ -15,6 +15,7 @@ import { gatherScenario, nodeWithCapacity } from '../support/fake-apiserver-fact
 import { configzDrift, forbiddenPods, healthy, reservationsNotApplied } from '../support/fake-apiserver-scenarios.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { startKubeletNamedProcess } from '../support/kubelet-process.ts';
 import { hardenedKubelet, startFakeKubelet } from '../support/fake-apiserver-kubelet.ts';
 import { liveScenario } from '../support/fake-apiserver-live.ts';
 import { liveCheckIds } from '../../src/evaluate/live/index.ts';
@@ -194,6 +195,8 @@ describe('--save-snapshot keeps what the cluster said', () => {
     const saved = join(dir, 'live-local.json');
     const only = ['--only', [...clusterIds, 'HOST-1.1.3'].join(',')];
     let live: JUnitCase[];
+    // This machine is the node: KUBELET-3.1.4 joins the Node's Ready with the probe's kubelet process.
+    const kubelet = await startKubeletNamedProcess(dir);
     try {
       const kubeconfig = writeKubeconfig(join(dir, 'kc-live-local'), api);
       const junit = join(dir, 'live-local.xml');
@@ -202,6 +205,7 @@ describe('--save-snapshot keeps what the cluster said', () => {
       live = readJUnit(await readFile(junit, 'utf8'));
       expect(api.requests.filter((q) => q.path === '/api/v1/nodes/worker-01')).toHaveLength(1);
     } finally {
+      kubelet.kill();
       await api.close();
     }
     expect(JSON.parse(await readFile(saved, 'utf8')).format).toBe('nodegate-snapshot/3');

@@ -1,8 +1,8 @@
 // `nodegate --nodes SELECTOR` end to end: the real CLI lists Nodes from the fixture API server and audits each one
 // over SSH at its InternalIP (a real sshd on loopback), one JUnit suite per node and area; a Node with no InternalIP
 // is unobservable with that reason, and no match, a refused list and a conflicting flag end the run before any node.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -10,6 +10,7 @@ import { runCli, runVitestSuites } from '../support/cli.ts';
 import { healthy, node } from '../support/fake-apiserver-scenarios.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type KubeObject, type Scenario } from '../support/fake-apiserver.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
+import { startKubeletNamedProcess } from '../support/kubelet-process.ts';
 import { requireLab } from '../support/lab-tier.ts';
 import { freePort, generateKey, sshdUnavailable, startSshd, type Sshd } from '../support/sshd.ts';
 
@@ -134,10 +135,8 @@ describe('nodegate --nodes: every matching Node is audited', () => {
     let kubelet: ChildProcess | undefined;
     beforeAll(async () => {
       sshd = await startSshd();
-      // The loopback "nodes" are this machine, whose processes decide KUBELET-3.1.4's stale-Ready rule: a process
-      // named kubelet (a copy of sleep) makes the answer the same whether or not a lab's kubelet runs here now.
-      await copyFile('/bin/sleep', join(dir, 'kubelet'));
-      kubelet = spawn(join(dir, 'kubelet'), ['600'], { stdio: 'ignore' });
+      // The loopback "nodes" are this machine, whose processes decide KUBELET-3.1.4's stale-Ready rule.
+      kubelet = await startKubeletNamedProcess(dir);
     });
     afterAll(async () => {
       kubelet?.kill();
