@@ -3,7 +3,7 @@
 import { error, fail, pass, type Verdict } from '../evaluate/verdict.ts';
 import { all, excerpt, first, intOf, type Record_ } from './records.ts';
 import { bomb, limits } from './scripts.ts';
-import { deniedHttpSyscalls, errnoMessage, unshareExpectation } from './seccomp-expectation.ts';
+import { deniedHttpSyscalls, errnoMessage, unshareExpectation } from '../seccomp/expectation.ts';
 
 const mib = (bytes: number): string => `${bytes / 1024 / 1024}Mi`;
 

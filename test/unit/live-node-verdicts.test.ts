@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/live-node/records.ts';
-import { deniedHttpSyscalls, errnoMessage, unshareExpectation } from '../../src/live-node/seccomp-expectation.ts';
+import { deniedHttpSyscalls, errnoMessage, unshareExpectation } from '../../src/seccomp/expectation.ts';
 import { evaluateBomb, evaluateLimits, evaluateSeccomp, taskExitCode } from '../../src/live-node/verdicts.ts';
 
 const dir = fileURLToPath(new URL('../../fixtures/live/', import.meta.url));

@@ -5,7 +5,7 @@ import { configzObject, effectiveWithConfigz } from '../../cluster/reservations.
 import type { ClusterFacts } from '../../cluster/types.ts';
 import { seccompProfilePath } from '../../facts/requirements-security.ts';
 import type { NodeFacts } from '../../facts/types.ts';
-import { errnoMessage, unshareExpectation } from '../../live-node/seccomp-expectation.ts';
+import { errnoMessage, unshareExpectation } from '../../seccomp/expectation.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { settingSource } from '../kubelet/evidence.ts';
 
