@@ -1,29 +1,19 @@
 // The kubelet scenarios of labs/cluster/scenarios proven on the real kubelet of the cluster lab: what nodegate (the
 // real CLI, over SSH and through the lab's API server) says when the read-only port, the reservations, anonymous
 // authentication or the kernel tunables of protectKernelDefaults drift, checked against what the kubelet really does.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
-import { runCli, repoRoot } from '../support/cli.ts';
-import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
 import { requireLab } from '../support/lab-tier.ts';
+import { auditLab, runScenario, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
 import './lab-context.ts';
 
-const run = promisify(execFile);
 const provided = inject('clusterLab');
 const availability = requireLab('cluster lab', provided.ok ? { ok: true } : { ok: false, reason: provided.reason });
-
-/** A verdict as the JUnit file carries it: status and message, plus the actual and source properties. */
-interface Verdict extends JUnitCase {
-  readonly actual: string;
-  readonly source: string;
-}
 
 /** Bytes of a memory quantity as the kubelet reports it (plain, Ki, Mi, Gi). */
 function bytes(q: string): bigint {
@@ -61,36 +51,19 @@ describe.skipIf(!availability.ok)(`the kubelet scenarios on the real cluster lab
   let started = 0;
 
   /** Runs labs/cluster/scenarios/NAME.sh against the tier's lab; its output is part of the evidence. */
-  async function scenario(name: string, args: readonly string[] = []): Promise<string> {
+  function scenario(name: string, args: readonly string[] = []): Promise<string> {
     if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    const { stdout } = await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [...args], { env: { ...process.env, NODEGATE_CLUSTER_DIR: lab.dir }, timeout: 150_000 });
-    return stdout;
+    return runScenario(lab.dir, name, args, 150_000);
   }
 
   /** One nodegate run against the lab's worker with `--only IDS`; its verdicts read back from the JUnit file. */
-  async function audit(label: string, ids: readonly string[], extra: readonly string[] = []): Promise<{ exitCode: number | null; verdicts: Map<string, Verdict> }> {
+  function audit(label: string, ids: readonly string[], extra: readonly string[] = []): Promise<LabAudit> {
     if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    const { up } = lab;
-    const junit = join(dir, `${label}.xml`);
-    const r = await runCli(
-      ['--target', up.target, '--node', up.node, '--identity', up.identity, '--known-hosts', up.knownHosts, '--kubeconfig', up.kubeconfig, '--profile', up.images, '--junit', junit, '--only', ids.join(','), ...extra],
-      { timeoutMs: 120_000 },
-    );
-    const xml = await readFile(junit, 'utf8').catch((e: unknown) => {
-      throw new Error(`nodegate wrote no JUnit (exit ${r.exitCode}): ${r.stderr.slice(-500)} (${String(e)})`);
-    });
-    const props = readJUnitProperties(xml);
-    const verdicts = new Map<string, Verdict>();
-    for (const c of readJUnit(xml)) verdicts.set(c.id, { ...c, actual: props.get(c.id)?.['actual'] ?? '', source: props.get(c.id)?.['source'] ?? '' });
-    return { exitCode: r.exitCode, verdicts };
+    return auditLab(lab.up, dir, label, ids, extra, 120_000);
   }
 
-  const verdict = (r: { verdicts: Map<string, Verdict> }, id: string): Verdict => {
-    const v = r.verdicts.get(id);
-    if (!v) throw new Error(`nodegate reported no verdict for ${id} (got ${[...r.verdicts.keys()].join(', ')})`);
-    return v;
-  };
-  const statuses = (r: { verdicts: Map<string, Verdict> }, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, r.verdicts.get(id)?.status ?? 'missing']));
+  const verdict = verdictOf;
+  const statuses = statusesOf;
 
   async function readNode() {
     const n = await core.readNode({ name: node });

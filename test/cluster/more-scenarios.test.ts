@@ -1,27 +1,17 @@
 // The remaining fail cases of issue 8 on the real cluster lab: a workload namespace without default deny, a writable
 // root filesystem, maxPods lowered, no CPU/ephemeral reservations, a kubelet without its client CA and a Node under
 // memory pressure, each applied by a labs/cluster/scenarios script and judged by the real nodegate CLI.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
-import { runCli, repoRoot } from '../support/cli.ts';
-import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
 import { requireLab } from '../support/lab-tier.ts';
+import { allPass, auditLab, runScenario, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
 import './lab-context.ts';
 
-const run = promisify(execFile);
 const provided = inject('clusterLab');
 const availability = requireLab('cluster lab', provided.ok ? { ok: true } : { ok: false, reason: provided.reason });
-
-/** A verdict as the JUnit file carries it: status and message, plus the actual and source properties. */
-interface Verdict extends JUnitCase {
-  readonly actual: string;
-  readonly source: string;
-}
 
 describe.skipIf(!availability.ok)(`more scenarios on the real cluster lab${provided.ok ? '' : ` (skipped: ${provided.reason})`}`, () => {
   const lab = provided.ok ? provided : undefined;
@@ -34,37 +24,19 @@ describe.skipIf(!availability.ok)(`more scenarios on the real cluster lab${provi
   let started = 0;
 
   /** Runs labs/cluster/scenarios/NAME.sh against the tier's lab; its output is part of the evidence. */
-  async function scenario(name: string): Promise<string> {
+  function scenario(name: string): Promise<string> {
     if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    const { stdout } = await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [], { env: { ...process.env, NODEGATE_CLUSTER_DIR: lab.dir }, timeout: 240_000 });
-    return stdout;
+    return runScenario(lab.dir, name, [], 240_000);
   }
 
   /** One nodegate run against the lab's worker with `--only IDS`; its verdicts read back from the JUnit file. */
-  async function audit(label: string, ids: readonly string[], extra: readonly string[] = []): Promise<{ exitCode: number | null; verdicts: Map<string, Verdict> }> {
+  function audit(label: string, ids: readonly string[], extra: readonly string[] = []): Promise<LabAudit> {
     if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    const { up } = lab;
-    const junit = join(dir, `${label}.xml`);
-    const r = await runCli(
-      ['--target', up.target, '--node', up.node, '--identity', up.identity, '--known-hosts', up.knownHosts, '--kubeconfig', up.kubeconfig, '--profile', up.images, '--junit', junit, '--only', ids.join(','), ...extra],
-      { timeoutMs: 180_000 },
-    );
-    const xml = await readFile(junit, 'utf8').catch((e: unknown) => {
-      throw new Error(`nodegate wrote no JUnit (exit ${r.exitCode}): ${r.stderr.slice(-500)} (${String(e)})`);
-    });
-    const props = readJUnitProperties(xml);
-    const verdicts = new Map<string, Verdict>();
-    for (const c of readJUnit(xml)) verdicts.set(c.id, { ...c, actual: props.get(c.id)?.['actual'] ?? '', source: props.get(c.id)?.['source'] ?? '' });
-    return { exitCode: r.exitCode, verdicts };
+    return auditLab(lab.up, dir, label, ids, extra, 180_000);
   }
 
-  const verdict = (r: { verdicts: Map<string, Verdict> }, id: string): Verdict => {
-    const v = r.verdicts.get(id);
-    if (!v) throw new Error(`nodegate reported no verdict for ${id} (got ${[...r.verdicts.keys()].join(', ')})`);
-    return v;
-  };
-  const statuses = (r: { verdicts: Map<string, Verdict> }, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, r.verdicts.get(id)?.status ?? 'missing']));
-  const allPass = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, 'pass']));
+  const verdict = verdictOf;
+  const statuses = statusesOf;
 
   async function readNode() {
     const n = await core.readNode({ name: node });

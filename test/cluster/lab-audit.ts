@@ -1,0 +1,55 @@
+// What the cluster tier's scenario files share: run a scenario script of labs/cluster/scenarios against the tier's
+// lab, and one nodegate run (the real CLI) against its worker with `--only IDS`, read back from the JUnit file with
+// each verdict's actual and source properties.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runCli, repoRoot } from '../support/cli.ts';
+import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
+import type { UpLine } from './lab-context.ts';
+
+const run = promisify(execFile);
+
+/** A verdict as the JUnit file carries it: status and message, plus the actual and source properties. */
+export interface Verdict extends JUnitCase {
+  readonly actual: string;
+  readonly source: string;
+}
+
+export interface LabAudit {
+  readonly exitCode: number | null;
+  readonly verdicts: Map<string, Verdict>;
+}
+
+/** Runs labs/cluster/scenarios/NAME.sh against the lab in `labDir`; its output is part of the evidence. */
+export async function runScenario(labDir: string, name: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  const { stdout } = await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [...args], { env: { ...process.env, NODEGATE_CLUSTER_DIR: labDir }, timeout: timeoutMs });
+  return stdout;
+}
+
+/** One nodegate run against the lab's worker with `--only IDS`, its JUnit written under `workDir`. */
+export async function auditLab(up: UpLine, workDir: string, label: string, ids: readonly string[], extra: readonly string[], timeoutMs: number): Promise<LabAudit> {
+  const junit = join(workDir, `${label}.xml`);
+  const r = await runCli(
+    ['--target', up.target, '--node', up.node, '--identity', up.identity, '--known-hosts', up.knownHosts, '--kubeconfig', up.kubeconfig, '--profile', up.images, '--junit', junit, '--only', ids.join(','), ...extra],
+    { timeoutMs },
+  );
+  const xml = await readFile(junit, 'utf8').catch((e: unknown) => {
+    throw new Error(`nodegate wrote no JUnit (exit ${r.exitCode}): ${r.stderr.slice(-500)} (${String(e)})`);
+  });
+  const props = readJUnitProperties(xml);
+  const verdicts = new Map<string, Verdict>();
+  for (const c of readJUnit(xml)) verdicts.set(c.id, { ...c, actual: props.get(c.id)?.['actual'] ?? '', source: props.get(c.id)?.['source'] ?? '' });
+  return { exitCode: r.exitCode, verdicts };
+}
+
+/** The verdict of one ID, or a failure naming what was reported instead. */
+export function verdictOf(r: LabAudit, id: string): Verdict {
+  const v = r.verdicts.get(id);
+  if (!v) throw new Error(`nodegate reported no verdict for ${id} (got ${[...r.verdicts.keys()].join(', ')})`);
+  return v;
+}
+
+export const statusesOf = (r: LabAudit, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, r.verdicts.get(id)?.status ?? 'missing']));
+export const allPass = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, 'pass']));
