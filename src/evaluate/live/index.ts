@@ -7,7 +7,7 @@ import type { SweepResult } from '../../cluster/live/sweep.ts';
 import { httpProbe } from '../../facts/runner-probe.ts';
 import { error, skip, type Verdict } from '../verdict.ts';
 import { defaultTimeouts, type LiveContext, type LiveTimeouts } from './context.ts';
-import { assumedClusterDomain, type SeccompDenial } from './inputs.ts';
+import { assumeEperm, assumedClusterDomain, type SeccompDenial } from './inputs.ts';
 import { kubeletAnonymous } from './kubelet-api.ts';
 import { podLogVerdict, tokenWithoutRbacVerdict } from './kubelet-live.ts';
 import { networkChecks } from './network.ts';
@@ -17,9 +17,6 @@ import { resourceChecks } from './resources.ts';
 import { admissionCheck, restrictedPodVerdicts, seccompCheck } from './security.ts';
 
 export { liveCheckIds, type LiveCheckId } from './plan.ts';
-
-/** strerror texts (glibc and musl agree on these) for the errnos a seccomp profile commonly returns. */
-export const errnoText: Readonly<Record<number, string>> = { 1: 'Operation not permitted', 13: 'Permission denied', 38: 'Function not implemented' };
 
 export interface LiveCheckOptions extends Pick<LiveRunOptions, 'signals' | 'exit' | 'log' | 'runId' | 'now' | 'ttlMs' | 'goneTimeoutMs'> {
   readonly node: string;
@@ -87,7 +84,7 @@ export async function runLiveChecks(kc: KubeConfig, options: LiveCheckOptions): 
       clusterDomainFrom: options.clusterDomainFrom ?? (options.clusterDomain === undefined ? 'assumed: the kubelet\'s configuration was not given to the live run' : 'given'),
       workloadNamespaces: options.workloadNamespaces,
       seccompProfile: options.seccompProfile,
-      seccomp: options.seccomp ?? { kind: 'errno', errno: 1, text: errnoText[1] ?? 'Operation not permitted', from: 'assumed EPERM (SCMP_ACT_ERRNO without errnoRet): the node\'s profile was not given to the live run' },
+      seccomp: options.seccomp ?? assumeEperm('the node\'s profile was not given to the live run'),
       timeouts: { ...defaultTimeouts, ...options.timeouts },
     };
     const { steps } = plan;

@@ -56,13 +56,14 @@ export function clusterDomainOf(observed: ObservedNode): ClusterDomainInput {
   return { value: assumedClusterDomain, from: 'assumed: neither the node\'s kubelet configuration nor /configz was read' };
 }
 
+/** EPERM is SCMP_ACT_ERRNO's errno without errnoRet, and what the guide's profile returns: the assumption is named. */
+export const assumeEperm = (why: string): SeccompDenial => ({ kind: 'errno', errno: 1, text: errnoMessage(1) ?? 'Operation not permitted', from: `assumed EPERM: ${why}` });
+
 export function seccompDenialOf(facts: NodeFacts | undefined, profile: Profile): SeccompDenial {
   const first = profile.seccomp.profiles[0];
   if (first === undefined) return { kind: 'unknown', reason: 'the profile names no seccomp profile' };
   const path = seccompProfilePath(profile, first);
   const file = facts?.files[path];
-  // EPERM is SCMP_ACT_ERRNO's errno without errnoRet, and what the guide's profile returns: the assumption is named.
-  const assumeEperm = (why: string): SeccompDenial => ({ kind: 'errno', errno: 1, text: errnoMessage(1) ?? 'Operation not permitted', from: `assumed EPERM: ${why}` });
   if (!facts) return assumeEperm(`the node was not observed, so ${path} was not read`);
   if (file === undefined) return assumeEperm(`the probe did not read ${path}`);
   if (file.state === 'missing') return assumeEperm(`${path} is not on the node (SEC-4.2.1), so no pod can start under it`);
