@@ -14,6 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
 export PATH="$GO_ROOT/bin:$PATH"
+# Go is this machine kind's own (/usr/local/go); the script downloads modules, never a toolchain.
+command -v go >/dev/null || { echo "build.sh: no Go at $GO_ROOT (versions.env GO_ROOT): install Go >= 1.24 there (the path versions.env names)" >&2; exit 2; }
 cache=${NODEGATE_CLUSTER_CACHE:-/var/cache/nodegate-cluster}
 # Bump when the way binaries are built changes (flags, list of binaries, src/): it is part of the cache key.
 # 2: CoreDNS from src/coredns (the Corefile's plugins only).
