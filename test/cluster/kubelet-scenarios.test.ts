@@ -1,15 +1,15 @@
 // The kubelet scenarios of labs/cluster/scenarios proven on the real kubelet of the cluster lab: what nodegate (the
 // real CLI, over SSH and through the lab's API server) says when the read-only port, the reservations, anonymous
 // authentication or the kernel tunables of protectKernelDefaults drift, checked against what the kubelet really does.
-import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { requireLab } from '../support/lab-tier.ts';
-import { auditLab, runScenario, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
+import { auditLab, runScenario, scenarioFileHooks, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
 import './lab-context.ts';
 
 const provided = inject('clusterLab');
@@ -45,10 +45,8 @@ describe.skipIf(!availability.ok)(`the kubelet scenarios on the real cluster lab
   const lab = provided.ok ? provided : undefined;
   const node = lab?.up.node ?? '';
   const address = lab ? new URL(lab.up.target).hostname : '';
-  const timings: Record<string, number> = {};
   let core: CoreV1Api;
   let dir: string;
-  let started = 0;
 
   /** Runs labs/cluster/scenarios/NAME.sh against the tier's lab; its output is part of the evidence. */
   function scenario(name: string, args: readonly string[] = []): Promise<string> {
@@ -99,18 +97,7 @@ describe.skipIf(!availability.ok)(`the kubelet scenarios on the real cluster lab
     core = kc.makeApiClient(CoreV1Api);
     await scenario('healthy');
   }, 180_000);
-  beforeEach(() => {
-    started = performance.now();
-  });
-  afterEach((ctx) => {
-    timings[ctx.task.name.split(':')[0] ?? ctx.task.name] = Math.round(performance.now() - started);
-  });
-  afterAll(async () => {
-    // Whatever a failed case left applied, the next file (and a person's lab) gets the healthy kubelet back.
-    if (lab) await scenario('healthy');
-    if (dir) await rm(dir, { recursive: true, force: true });
-    console.log(`kubelet scenarios, ms per case: ${JSON.stringify(timings)}`);
-  }, 180_000);
+  scenarioFileHooks('kubelet scenarios', lab?.dir, () => dir, 180_000);
 
   test('readonly-port without restart: the file says 10255, the running kubelet (/configz) 0; KUBELET-3.3.1 names both layers, KUBELET-3.5.1 passes', async () => {
     expect(await scenario('readonly-port')).toContain('the file says readOnlyPort 10255; the running kubelet still has 0');

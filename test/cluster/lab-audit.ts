@@ -2,9 +2,10 @@
 // lab, and one nodegate run (the real CLI) against its worker with `--only IDS`, read back from the JUnit file with
 // each verdict's actual and source properties.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { runCli, repoRoot } from '../support/cli.ts';
 import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
 import type { UpLine } from './lab-context.ts';
@@ -53,3 +54,24 @@ export function verdictOf(r: LabAudit, id: string): Verdict {
 
 export const statusesOf = (r: LabAudit, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, r.verdicts.get(id)?.status ?? 'missing']));
 export const allPass = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, 'pass']));
+
+/**
+ * The hooks a scenario file registers in its describe: each case timed (printed after the file), and after the
+ * file the lab healthy again, whatever a failed case left applied, and the file's work directory removed.
+ */
+export function scenarioFileHooks(label: string, labDir: string | undefined, workDir: () => string | undefined, timeoutMs: number): void {
+  const timings: Record<string, number> = {};
+  let started = 0;
+  beforeEach(() => {
+    started = performance.now();
+  });
+  afterEach((ctx) => {
+    timings[ctx.task.name.split(':')[0] ?? ctx.task.name] = Math.round(performance.now() - started);
+  });
+  afterAll(async () => {
+    if (labDir) await runScenario(labDir, 'healthy', [], timeoutMs);
+    const dir = workDir();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    console.log(`${label}, ms per case: ${JSON.stringify(timings)}`);
+  }, timeoutMs);
+}

@@ -1,13 +1,13 @@
 // The remaining fail cases of issue 8 on the real cluster lab: a workload namespace without default deny, a writable
 // root filesystem, maxPods lowered, no CPU/ephemeral reservations, a kubelet without its client CA and a Node under
 // memory pressure, each applied by a labs/cluster/scenarios script and judged by the real nodegate CLI.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { requireLab } from '../support/lab-tier.ts';
-import { allPass, auditLab, runScenario, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
+import { allPass, auditLab, runScenario, scenarioFileHooks, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
 import './lab-context.ts';
 
 const provided = inject('clusterLab');
@@ -16,12 +16,10 @@ const availability = requireLab('cluster lab', provided.ok ? { ok: true } : { ok
 describe.skipIf(!availability.ok)(`more scenarios on the real cluster lab${provided.ok ? '' : ` (skipped: ${provided.reason})`}`, () => {
   const lab = provided.ok ? provided : undefined;
   const node = lab?.up.node ?? '';
-  const timings: Record<string, number> = {};
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let networking: NetworkingV1Api;
   let dir: string;
-  let started = 0;
 
   /** Runs labs/cluster/scenarios/NAME.sh against the tier's lab; its output is part of the evidence. */
   function scenario(name: string): Promise<string> {
@@ -54,18 +52,7 @@ describe.skipIf(!availability.ok)(`more scenarios on the real cluster lab${provi
     networking = kc.makeApiClient(NetworkingV1Api);
     await scenario('healthy');
   }, 300_000);
-  beforeEach(() => {
-    started = performance.now();
-  });
-  afterEach((ctx) => {
-    timings[ctx.task.name.split(':')[0] ?? ctx.task.name] = Math.round(performance.now() - started);
-  });
-  afterAll(async () => {
-    // Whatever a failed case left applied, the next file (and a person's lab) gets the healthy lab back.
-    if (lab) await scenario('healthy');
-    if (dir) await rm(dir, { recursive: true, force: true });
-    console.log(`more scenarios, ms per case: ${JSON.stringify(timings)}`);
-  }, 300_000);
+  scenarioFileHooks('more scenarios', lab?.dir, () => dir, 300_000);
 
   test('default-deny-missing and run-mount: NET-5.4.3 fails naming django-app, SEC-4.3.7 lists run-mounter; healthy restores both', async () => {
     const ids = ['NET-5.4.3', 'SEC-4.3.7'];
