@@ -213,11 +213,15 @@ if [ "$out" = - ]; then printf '%s\n' "$body"; else printf '%s\n' "$body" >"$out
 SH
 chmod 0755 "$bb/bin/wget"
 # The live checks' restricted pod runs the guide's `nginx -g 'daemon off;'` in the web image: answer on 80 with
-# busybox httpd in the foreground instead (uid 101 binds 80 with the NET_BIND_SERVICE the guide adds).
+# busybox httpd in the foreground instead (uid 101 binds 80 with the NET_BIND_SERVICE the guide adds). nginx stops at
+# SIGTERM/SIGQUIT; httpd as a container's PID 1 has no handler, so the kernel drops them and the pod would sit out
+# its whole grace period: the shell stays PID 1 and passes the signal on.
 cat >"$bb/bin/nginx" <<'SH'
 #!/bin/sh
 # nodegate lab stand-in for nginx: every argument is ignored; serves /www on port 80 in the foreground.
-exec httpd -f -v -p 80 -h /www
+httpd -f -v -p 80 -h /www &
+trap 'kill "$!"; wait "$!"; exit 0' TERM QUIT INT
+wait "$!"
 SH
 chmod 0755 "$bb/bin/nginx"
 

@@ -53,9 +53,11 @@ const probes: readonly V1Pod[] = [
 ];
 
 describe('probe pods', () => {
-  test.each(probes.map((p) => [p.metadata?.name ?? '', p] as const))('%s passes Pod Security restricted, runs once, is labelled with its role', (_name, pod) => {
+  test.each(probes.map((p) => [p.metadata?.name ?? '', p] as const))('%s passes Pod Security restricted, runs once, is labelled with its role, is removed within 1 s', (_name, pod) => {
     expect(restrictedViolations(pod)).toEqual([]);
     expect(pod.spec?.restartPolicy).toBe('Never');
+    // The run waits for its namespace to be gone: a PID 1 that ignores SIGTERM must not hold it for the default 30 s.
+    expect(pod.spec?.terminationGracePeriodSeconds).toBe(1);
     expect(pod.spec?.automountServiceAccountToken).toBe(false);
     expect(pod.metadata?.labels?.[roleLabel]).toBeTruthy();
   });

@@ -9,6 +9,8 @@ apiVersion: v1
 kind: Pod
 metadata: { name: run-mounter }
 spec:
+  # sleep as the container's PID 1 ignores SIGTERM: without this, healthy.sh's delete waits out the default 30 s.
+  terminationGracePeriodSeconds: 1
   containers:
     - { name: sh, image: $shell, imagePullPolicy: Never, command: [sleep, "3600"], volumeMounts: [{ name: run, mountPath: /host-run }] }
   volumes: [{ name: run, hostPath: { path: /run } }]

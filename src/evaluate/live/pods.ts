@@ -17,6 +17,12 @@ export const webLabels = { app: 'nodegate-web', [roleLabel]: 'web' } as const;
 /** nobody: busybox and stress run as root by default, which "restricted" refuses. */
 const nobody = 65534;
 
+/**
+ * A probe pod holds nothing worth a graceful shutdown, and the run waits for its namespace to be gone: the default
+ * 30 s would let an image whose PID 1 ignores SIGTERM (a shell, busybox httpd) hold every run's cleanup for 30 s.
+ */
+const terminationGracePeriodSeconds = 1;
+
 interface ProbeSpec {
   readonly name: string;
   readonly role: string;
@@ -35,6 +41,7 @@ export function probePod(p: ProbeSpec): V1Pod {
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
+      terminationGracePeriodSeconds,
       // spec.nodeName bypasses the scheduler, but the kubelet still refuses a pod that does not tolerate a
       // NoExecute taint; the node under test is audited whatever it is tainted with.
       tolerations: [{ operator: 'Exists' }],
@@ -74,6 +81,7 @@ export function webPod(name: string, image: string): V1Pod {
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
+      terminationGracePeriodSeconds,
       tolerations: [{ operator: 'Exists' }],
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       volumes: [
