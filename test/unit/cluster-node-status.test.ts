@@ -86,6 +86,11 @@ describe('RES-6.3.1 no pressure', () => {
     expect(v).toMatchObject({ status: 'error', message: 'the kubelet reports no PIDPressure condition, so pressure is unobserved' });
   });
   test('403: error', () => expect(evaluateNoPressure(undefined, nodeForbidden, profile).status).toBe('error'));
+  test('Unknown (the kubelet stopped posting, the node controller marked it): error, never a pass or a pressure fail', () => {
+    const v = evaluateNoPressure(undefined, setCondition({ type: 'MemoryPressure', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }), profile);
+    expect(v).toMatchObject({ status: 'error', actual: 'MemoryPressure=Unknown, DiskPressure=False, PIDPressure=False' });
+    expect(v.message).toBe('MemoryPressure=Unknown (NodeStatusUnknown: Kubelet stopped posting node status.): the kubelet stopped posting status, so pressure is unobserved. KUBELET-3.1.4 says why the kubelet is silent.');
+  });
 });
 
 describe('RES-6.3.2 node metrics', () => {

@@ -103,9 +103,13 @@ export function evaluateNoPressure(node: NodeFacts | undefined, cluster: Cluster
   const seen = pressures.map((p) => ({ p, c: n.node.conditions.find((x) => x.type === p) }));
   const actual = seen.map(({ p, c }) => (c ? `${p}=${c.status}` : `${p} not reported`)).join(', ');
   const missing = seen.filter(({ c }) => !c).map(({ p }) => p);
-  const on = seen.filter(({ c }) => c && c.status !== 'False');
+  const on = seen.filter(({ c }) => c?.status === 'True');
   if (on.length) return fail({ expected, actual, source }, `${on.map(({ c }) => (c ? describeCondition(c) : '')).join('; ')}. Under pressure the kubelet evicts pods and the scheduler avoids the node: find what fills memory, disk or PIDs (\`kubectl describe node\`).\n${pressureDiagnosis(node, cluster, on.flatMap(({ c }) => (c ? [c] : [])))}`);
   if (missing.length) return error({ expected, actual, source }, `the kubelet reports no ${missing.join(', ')} condition, so pressure is unobserved`);
+  // The node lifecycle controller sets every condition Unknown (NodeStatusUnknown) once the kubelet stops posting:
+  // the last pressure the kubelet saw is gone, so nothing is observed, neither pressure nor its absence.
+  const unknown = seen.filter(({ c }) => c && c.status !== 'False');
+  if (unknown.length) return error({ expected, actual, source }, `${unknown.map(({ c }) => (c ? describeCondition(c) : '')).join('; ')}: the kubelet stopped posting status, so pressure is unobserved. KUBELET-3.1.4 says why the kubelet is silent.`);
   return pass({ expected, actual, source });
 }
 
