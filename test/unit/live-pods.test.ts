@@ -142,6 +142,34 @@ describe('the client script (run by a real POSIX shell, with stub nslookup and w
   });
 });
 
+describe('the client script runs its five probes concurrently (real sh, stubs that meet at a barrier)', () => {
+  test('every probe has started before any ends, and each probe\'s output stays beside its marker', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'nodegate-stub-'));
+    try {
+      // Each stub registers, then waits (up to 10 s) until all five have: run one after another, the first one
+      // alone would give up and say so. Its output names the stub's argument so the grouping can be checked.
+      const stub = `#!/bin/sh\nfor a; do last=$a; done\ntouch "${bin}/started.$$"\ni=0; while [ "$(ls "${bin}" | grep -c '^started')" -lt 5 ]; do i=$((i+1)); [ $i -lt 100 ] || { echo "alone: $last"; exit 1; }; sleep 0.1; done\necho "Name: saw $last"\nexit 0\n`;
+      for (const tool of ['nslookup', 'wget']) {
+        writeFileSync(join(bin, tool), stub);
+        chmodSync(join(bin, tool), 0o755);
+      }
+      const script = clientPod('client', img, 'nodegate-web', 'nodegate-x', 'cluster.local', '10.96.0.42').spec?.containers[0]?.command?.[2] ?? '';
+      const out = execFileSync('sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, encoding: 'utf8' });
+      expect(out).not.toContain('alone');
+      const lines = out.trim().split('\n');
+      // Each marker follows its own probe's output line (one printf per probe, however the jobs finish).
+      const before = (marker: string): string | undefined => lines[lines.findIndex((l) => l.startsWith(marker)) - 1];
+      expect(before('NODEGATE dns-cluster ')).toBe('Name: saw kubernetes.default.svc.cluster.local');
+      expect(before('NODEGATE dns-full ')).toBe('Name: saw nodegate-web.nodegate-x.svc.cluster.local');
+      expect(before('NODEGATE dns-short ')).toBe('Name: saw http://nodegate-web/');
+      expect(before('NODEGATE api-tls ')).toBe('Name: saw https://10.96.0.1:443/healthz');
+      expect(before('NODEGATE http ')).toBe('Name: saw http://10.96.0.42/');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the policy client script (real sh, stub wget)', () => {
   function runWith(wget: string, pod: V1Pod): string {
     const bin = mkdtempSync(join(tmpdir(), 'nodegate-stub-'));

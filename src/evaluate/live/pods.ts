@@ -62,12 +62,21 @@ export function probePod(p: ProbeSpec): V1Pod {
 /** "NODEGATE name rc=$?" after a command: the marker the verdicts parse. */
 const mark = (key: string, command: string): string => `${command} 2>&1; echo "NODEGATE ${key} rc=$?"`;
 
+/** The end of a client probe: its output and its marker in one printf, so concurrent probes do not interleave them. */
+const report = (key: string): string => `printf '%s\\nNODEGATE ${key} rc=%s\\n' "$out" "$rc"`;
+
 /**
  * nslookup with its answer checked too: a resolved name prints a "Name:" line; an exit status of 0 without one
  * (busybox versions differ on the status of NXDOMAIN and SERVFAIL) does not count as resolved.
  */
 const resolve = (key: string, name: string): string =>
-  `out=$(nslookup ${name} 2>&1); rc=$?; echo "$out"; case "$out" in *"Name:"*) ;; *) [ $rc -eq 0 ] && rc=1;; esac; echo "NODEGATE ${key} rc=$rc"`;
+  `out=$(nslookup ${name} 2>&1); rc=$?; case "$out" in *"Name:"*) ;; *) [ $rc -eq 0 ] && rc=1;; esac; ${report(key)}`;
+
+/**
+ * Probes run as concurrent background jobs, then `wait`: on a broken node each request waits out its own timeout,
+ * and the pod ends after the slowest of them instead of their sum.
+ */
+const concurrently = (probes: readonly string[]): string => [...probes.map((p) => `(${p}) &`), 'wait'].join('\n');
 
 /**
  * The guide's nginx-test pod (uid 101, drop ALL + NET_BIND_SERVICE, no privilege escalation, RuntimeDefault,
@@ -120,17 +129,18 @@ export const urlHost = (address: string): string => (address.includes(':') ? `[$
  */
 export function clientPod(name: string, image: string, service: string, namespace: string, clusterDomain: string, serviceIp?: string): V1Pod {
   const full = `${service}.${namespace}.svc.${clusterDomain}`;
-  const script = [
+  const script = concurrently([
     resolve('dns-cluster', `kubernetes.default.svc.${clusterDomain}`),
     // busybox's nslookup does not apply resolv.conf's search list; wget resolves through it like an application.
-    `out=$(wget -T 5 -q -O /dev/null http://${service}/ 2>&1); rc=$?; echo "$out"; case "$out" in *"bad address"*) echo "NODEGATE dns-short rc=1";; *) echo "NODEGATE dns-short rc=0";; esac`,
+    `out=$(wget -T 5 -q -O /dev/null http://${service}/ 2>&1); case "$out" in *"bad address"*) rc=1;; *) rc=0;; esac; ${report('dns-short')}`,
     resolve('dns-full', full),
-    // "api-addr env HOST:PORT" or "api-addr name NAME:443": how the API server was addressed, for the verdict.
-    `if [ -n "$KUBERNETES_SERVICE_HOST" ]; then case "$KUBERNETES_SERVICE_HOST" in *:*) a="[$KUBERNETES_SERVICE_HOST]";; *) a="$KUBERNETES_SERVICE_HOST";; esac; a="$a:\${KUBERNETES_SERVICE_PORT:-443}"; echo "NODEGATE api-addr env $a"; else a="kubernetes.default.svc.${clusterDomain}:443"; echo "NODEGATE api-addr name $a"; fi`,
-    // Any HTTP status (401 included) means TCP and TLS reached the API server; wget exits 1 on a 401 too.
-    `out=$(wget -T 5 --no-check-certificate -q -O /dev/null "https://$a/healthz" 2>&1); rc=$?; echo "$out"; case "$out" in *"HTTP/1."*) rc=0;; esac; echo "NODEGATE api-tls rc=$rc"`,
-    mark('http', `wget -T 5 -q -O /dev/null http://${serviceIp === undefined ? full : urlHost(serviceIp)}/`),
-  ].join('\n');
+    // "api-addr env HOST:PORT" or "api-addr name NAME:443": how the API server was addressed, for the verdict. Any
+    // HTTP status (401 included) means TCP and TLS reached the API server; wget exits 1 on a 401 too.
+    `if [ -n "$KUBERNETES_SERVICE_HOST" ]; then case "$KUBERNETES_SERVICE_HOST" in *:*) a="[$KUBERNETES_SERVICE_HOST]";; *) a="$KUBERNETES_SERVICE_HOST";; esac; a="$a:\${KUBERNETES_SERVICE_PORT:-443}"; how=env; else a="kubernetes.default.svc.${clusterDomain}:443"; how=name; fi; ` +
+      `out=$(wget -T 5 --no-check-certificate -q -O /dev/null "https://$a/healthz" 2>&1); rc=$?; case "$out" in *"HTTP/1."*) rc=0;; esac; ` +
+      `printf 'NODEGATE api-addr %s %s\\n%s\\nNODEGATE api-tls rc=%s\\n' "$how" "$a" "$out" "$rc"`,
+    `out=$(wget -T 5 -q -O /dev/null http://${serviceIp === undefined ? full : urlHost(serviceIp)}/ 2>&1); rc=$?; ${report('http')}`,
+  ]);
   return probePod({ name, role: 'client', image, script });
 }
 
