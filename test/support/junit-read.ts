@@ -11,6 +11,9 @@ export interface JUnitCase {
   readonly message: string;
 }
 
+/** The XML parser both readers use; numeric character references (the writer's `&#xA;` for a newline) decoded. */
+const parser = (): XMLParser => new XMLParser({ ignoreAttributes: false, htmlEntities: true, isArray: (name) => name === 'testsuite' || name === 'testcase' });
+
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 interface RawCase {
@@ -25,7 +28,7 @@ interface RawSuite {
 }
 
 export function readJUnit(xml: string): JUnitCase[] {
-  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as {
+  const doc = parser().parse(xml) as {
     testsuites?: { testsuite?: RawSuite[] };
   };
   return asList(doc.testsuites?.testsuite).flatMap((suite) =>
@@ -39,7 +42,7 @@ export function readJUnit(xml: string): JUnitCase[] {
 
 /** nodegate's `[[PROPERTY|name=value]]` lines (--junit-properties system-out, the default), per check ID. */
 export function readJUnitProperties(xml: string): Map<string, Record<string, string>> {
-  const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as {
+  const doc = parser().parse(xml) as {
     testsuites?: { testsuite?: { testcase?: { '@_name': string; 'system-out'?: string }[] }[] };
   };
   const out = new Map<string, Record<string, string>>();
