@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { Snapshot } from '../src/facts/snapshot.ts';
+import type { Snapshot } from '../src/run/snapshot.ts';
 import { labAvailable, startLab } from '../test/support/netns-lab.ts';
 import { startVm, vmLabAvailable } from '../test/support/vm-lab.ts';
 

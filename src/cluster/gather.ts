@@ -3,7 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, VersionApi } from '@kubernetes/client-node';
 import type { ApiRequest } from './failure.ts';
 import type { LoadedKubeconfig } from './kubeconfig.ts';
-import type { ClusterProfile } from './profile-cluster.ts';
+import type { ClusterProfile } from '../profile/cluster.ts';
 import { projectNamespace, projectNetworkPolicy, projectNode, projectPod, projectVersion } from './project.ts';
 import { defaultRetryPolicy, readOnce, UnexpectedResponseError, type RetryPolicy } from './read.ts';
 import type { ClusterFacts, NetworkPolicySummary, NodeMetrics, Read } from './types.ts';

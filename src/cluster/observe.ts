@@ -3,7 +3,7 @@
 // the caller to report (exit 2), never a silent skip.
 import { gatherClusterFacts, type GatherOptions } from './gather.ts';
 import { KubeconfigError, loadKubeconfig, resolveKubeconfig, type KubeconfigOptions, type LoadedKubeconfig, type ResolveDeps } from './kubeconfig.ts';
-import type { ClusterProfile } from './profile-cluster.ts';
+import type { ClusterProfile } from '../profile/cluster.ts';
 import type { ClusterFacts } from './types.ts';
 
 export type ClusterObservation =

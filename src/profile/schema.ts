@@ -1,6 +1,6 @@
 // The profile's schema: what a user may override, validated so a typo names its field.
 import { z } from 'zod';
-import { clusterProfileSchema } from '../cluster/profile-cluster.ts';
+import { clusterProfileSchema } from './cluster.ts';
 import { sysctlKeyToPath, sysctlPathToKey } from '../parse/sysctl.ts';
 import { kubeletDefaults as kd } from './kubelet-defaults.ts';
 

@@ -4,7 +4,7 @@ import { TargetError } from '../errors.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { nodeFollowUps, nodeRequests } from '../facts/node-requests.ts';
 import { httpProbe } from '../facts/runner-probe.ts';
-import { loadSnapshot, saveSnapshot } from '../facts/snapshot.ts';
+import { loadSnapshot, saveSnapshot } from './snapshot.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { Profile } from '../profile/schema.ts';
 import { openTarget, type Target } from '../target/index.ts';

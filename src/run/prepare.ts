@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { loadSnapshot } from '../facts/snapshot.ts';
+import { loadSnapshot } from './snapshot.ts';
 import { buildProfile } from '../profile/load.ts';
 import type { Profile } from '../profile/schema.ts';
 import { preflightTarget } from '../target/index.ts';

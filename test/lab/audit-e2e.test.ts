@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suiteAreas, suiteChecks } from '../../src/run/suite-config.ts';
 import { runCli, repoRoot, type CliResult } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
-import type { Snapshot } from '../../src/facts/snapshot.ts';
+import type { Snapshot } from '../../src/run/snapshot.ts';
 import { labsRequired } from '../support/lab-tier.ts';
 import { labAvailable, startLab, type Lab } from '../support/netns-lab.ts';
 

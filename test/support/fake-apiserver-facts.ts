@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gatherClusterFacts } from '../../src/cluster/gather.ts';
 import { loadKubeconfig } from '../../src/cluster/kubeconfig.ts';
 import { capacityCmd, capacityPaths } from '../../src/facts/requirements-capacity.ts';
-import { defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
+import { defaultClusterProfile } from '../../src/profile/cluster.ts';
 import type { ClusterFacts } from '../../src/cluster/types.ts';
 import type { ClusterCheckProfile } from '../../src/evaluate/cluster/evidence.ts';
 import type { NodeFacts } from '../../src/facts/types.ts';

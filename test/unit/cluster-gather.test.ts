@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { gatherClusterFacts } from '../../src/cluster/gather.ts';
 import { loadKubeconfig } from '../../src/cluster/kubeconfig.ts';
-import { defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
+import { defaultClusterProfile } from '../../src/profile/cluster.ts';
 import type { RetryPolicy } from '../../src/cluster/read.ts';
 import type { Read, ReadFailure } from '../../src/cluster/types.ts';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer, type Scenario } from '../support/fake-apiserver.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { KubeconfigError, loadKubeconfig, resolveKubeconfig, serviceAccountDir } from '../../src/cluster/kubeconfig.ts';
 import { observeCluster } from '../../src/cluster/observe.ts';
-import { defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
+import { defaultClusterProfile } from '../../src/profile/cluster.ts';
 import { startFakeApiServer, writeKubeconfig } from '../support/fake-apiserver.ts';
 import { healthy, nodeName } from '../support/fake-apiserver-scenarios.ts';
 

@@ -1,6 +1,6 @@
 // The cluster profile fragment: the guide's values as defaults, and overrides validated naming the field.
 import { describe, expect, test } from 'vitest';
-import { clusterProfileSchema, defaultClusterProfile } from '../../src/cluster/profile-cluster.ts';
+import { clusterProfileSchema, defaultClusterProfile } from '../../src/profile/cluster.ts';
 
 describe('cluster profile fragment', () => {
   test('defaults are the catalog\'s "Profile defaults": namespaces, minor 1.31, ≈14Gi ± 0.5Gi, 3.3 CPUs, the guide\'s images', () => {

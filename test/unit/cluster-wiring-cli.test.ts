@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { clusterEvaluators } from '../../src/evaluate/cluster/index.ts';
-import { loadSnapshot, saveSnapshot } from '../../src/facts/snapshot.ts';
+import { loadSnapshot, saveSnapshot } from '../../src/run/snapshot.ts';
 import { runCli, runVitestSuites } from '../support/cli.ts';
 import { drift, file } from '../support/facts.ts';
 import { gatherScenario, nodeWithCapacity } from '../support/fake-apiserver-facts.ts';

@@ -10,7 +10,7 @@ import type { LiveReport } from '../../src/evaluate/live/index.ts';
 import type { Verdict } from '../../src/evaluate/verdict.ts';
 import { evaluateNodeReady } from '../../src/evaluate/cluster/node-status.ts';
 import { evaluateReadOnlyPort } from '../../src/evaluate/kubelet/settings.ts';
-import { loadSnapshot, saveSnapshot } from '../../src/facts/snapshot.ts';
+import { loadSnapshot, saveSnapshot } from '../../src/run/snapshot.ts';
 import { buildProfile } from '../../src/profile/load.ts';
 import type { ClusterState } from '../../src/run/cluster.ts';
 import { observeNodes, type OpenTarget, type Observation, type ReadCluster } from '../../src/run/observe.ts';

@@ -141,7 +141,7 @@ describe('the node-local live run in observeNodes', () => {
   });
 
   test('a snapshot replay runs nothing on a node, saying so and naming both ways to run it', async () => {
-    const { saveSnapshot } = await import('../../src/facts/snapshot.ts');
+    const { saveSnapshot } = await import('../../src/run/snapshot.ts');
     const { kubeletCompliantFacts } = await import('../support/kubelet-facts.ts');
     const file = join(dir, 'snap.json');
     await saveSnapshot(file, [kubeletCompliantFacts()]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.ts';
-import type { Snapshot } from '../../src/facts/snapshot.ts';
+import type { Snapshot } from '../../src/run/snapshot.ts';
 
 const secrets = ['robot-user-7781', 'RegPass-9f3k2', 'aWRlbnRpdHktdG9rZW4tMzM=', 'proxyuser:ProxyPass-55aa', 'ProxyPass-55aa'];
 const token = (value: string): string => `<redacted sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}>`;

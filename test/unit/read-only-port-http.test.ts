@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { kubeletEvaluators } from '../../src/evaluate/kubelet/index.ts';
-import { loadSnapshot, saveSnapshot } from '../../src/facts/snapshot.ts';
+import { loadSnapshot, saveSnapshot } from '../../src/run/snapshot.ts';
 import type { NodeFacts } from '../../src/facts/types.ts';
 import { buildProfile } from '../../src/profile/load.ts';
 import type { Profile } from '../../src/profile/schema.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadSnapshot, saveSnapshot } from '../../src/facts/snapshot.ts';
+import { loadSnapshot, saveSnapshot } from '../../src/run/snapshot.ts';
 import type { NodeFacts } from '../../src/facts/types.ts';
 import { compliantFacts, file, ran } from '../support/facts.ts';
 

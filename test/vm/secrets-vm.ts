@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { vmSh as sh, type Vm } from '../support/vm-lab.ts';
-import type { Snapshot } from '../../src/facts/snapshot.ts';
+import type { Snapshot } from '../../src/run/snapshot.ts';
 import type { NodeFacts } from '../../src/facts/types.ts';
 
 type Timed = <T>(label: string, fn: () => Promise<T>) => Promise<T>;

@@ -1,12 +1,12 @@
 // Shared reading of cluster evidence for the cluster-side checks: the evaluator signature, and the rule that a
 // read which failed (401, 403, 5xx after retries) is an error verdict and no cluster at all is a stated skip.
-import type { ClusterProfile } from '../../cluster/profile-cluster.ts';
+import type { ClusterProfile } from '../../profile/cluster.ts';
 import type { ClusterFacts, PodSummary, Read } from '../../cluster/types.ts';
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
 import { error, skip, type Evidence, type Verdict } from '../verdict.ts';
 
-/** The main profile plus the cluster fragment (src/cluster/profile-cluster.ts) until the schemas merge. */
+/** The profile as the cluster checks read it: its `cluster` part is src/profile/cluster.ts. */
 export type ClusterCheckProfile = Profile & { readonly cluster: ClusterProfile };
 
 /** A cluster-side check: the node's facts when it was observed, the cluster's when one is configured. */

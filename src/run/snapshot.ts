@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { parseClusterFacts } from '../cluster/facts-schema.ts';
 import type { ClusterFacts } from '../cluster/types.ts';
 import { UsageError } from '../errors.ts';
-import { redactCommandOutput, redactFileContent } from './redact.ts';
-import type { CommandFact, FileFact, NodeFacts } from './types.ts';
+import { redactCommandOutput, redactFileContent } from '../facts/redact.ts';
+import type { CommandFact, FileFact, NodeFacts } from '../facts/types.ts';
 
 /** A node the live run could not observe, kept so a replay reaches the same gate (exit 3) as the run it records. */
 export interface UnobservedNode {

@@ -1,5 +1,5 @@
-// The expected cluster-side state the main profile schema does not hold yet (namespaces, skew, allocatable
-// targets, images): a zod fragment with the guide's defaults, to be merged into src/profile/schema.ts as `cluster`.
+// The profile's cluster-side expectations (namespaces, skew, allocatable targets, images): a zod fragment with the
+// guide's defaults, merged into src/profile/schema.ts as `cluster`.
 import { z } from 'zod';
 
 const namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name such as "flask-apps"');
