@@ -101,8 +101,11 @@ export const paths = {
   bridgeSysctlDir: '/proc/sys/net/bridge',
 } as const;
 
-/** Kernel config keys the checks read from /boot/config-$(uname -r) or /proc/config.gz. */
-export const kernelConfigKeys = ['CONFIG_MODULES', 'CONFIG_OVERLAY_FS', 'CONFIG_BRIDGE_NETFILTER', 'CONFIG_SECCOMP', 'CONFIG_SECCOMP_FILTER'] as const;
+/**
+ * Kernel config keys the checks read from /boot/config-$(uname -r) or /proc/config.gz. CONFIG_PANIC_TIMEOUT and
+ * CONFIG_PANIC_ON_OOPS set kernel.panic's and kernel.panic_on_oops' values at boot (HOST-1.4.5).
+ */
+export const kernelConfigKeys = ['CONFIG_MODULES', 'CONFIG_OVERLAY_FS', 'CONFIG_BRIDGE_NETFILTER', 'CONFIG_SECCOMP', 'CONFIG_SECCOMP_FILTER', 'CONFIG_PANIC_TIMEOUT', 'CONFIG_PANIC_ON_OOPS'] as const;
 
 /** Kernel config symbol of each module the profile may list, to tell built-in from loadable. */
 export const moduleConfigSymbol: Readonly<Record<string, string>> = {
@@ -113,6 +116,8 @@ export const moduleConfigSymbol: Readonly<Record<string, string>> = {
 const kernelConfigScript = [
   'r=$(uname -r)',
   `keys='^(${kernelConfigKeys.join('|')})='`,
+  // The symbols asked for: one grep did not print is "not set" only if it was asked (an older probe asked fewer).
+  `echo "# keys: ${kernelConfigKeys.join(' ')}"`,
   'if [ -r "/boot/config-$r" ]; then echo "# source: /boot/config-$r"; grep -E "$keys" "/boot/config-$r";',
   'elif [ -r /proc/config.gz ]; then echo "# source: /proc/config.gz"; zcat /proc/config.gz | grep -E "$keys";',
   'else echo "# source: none"; fi',

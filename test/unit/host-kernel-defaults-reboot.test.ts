@@ -3,11 +3,13 @@
 // vm.panic_on_oom (0) and the two keys quotas (1000000, 25000000) already start at the wanted values.
 import { describe, expect, it } from 'vitest';
 import { hostEvaluators } from '../../src/evaluate/host/index.ts';
-import { defaultIsWanted, kernelDefaults } from '../../src/evaluate/host/sysctl-kernel-defaults.ts';
+import { defaultIsWanted, kernelDefaults, nodeKernelDefaults } from '../../src/evaluate/host/sysctl-kernel-defaults.ts';
+import { kernelParams } from '../../src/parse/kernel-cmdline.ts';
+import { parseKernelConfig } from '../../src/parse/kernel-config.ts';
 import type { NodeFacts } from '../../src/facts/types.ts';
 import { defaultProfile } from '../../src/profile/defaults.ts';
 import { profileSchema } from '../../src/profile/schema.ts';
-import { compliantFacts, drift, file, missing, sysctl } from '../support/facts.ts';
+import { compliantFacts, drift, file, missing, ran, sysctl } from '../support/facts.ts';
 
 const profile = profileSchema.parse(defaultProfile);
 const judge = (facts: NodeFacts, id = 'HOST-1.4.5') => {
@@ -93,5 +95,70 @@ describe('HOST-1.4.5 counts only the keys a reboot would get wrong', () => {
     const v = judge(facts, 'HOST-1.4.4');
     expect(v.status).toBe('fail');
     expect(v.message).toContain('3 of 3 sysctls would be wrong after reboot (net.bridge.bridge-nf-call-iptables, net.bridge.bridge-nf-call-ip6tables, net.ipv4.ip_forward)');
+  });
+});
+
+/** The kernel-config probe's output as the current probe prints it (its `# keys:` line, then grep's lines). */
+const probedConfig = (lines: string): string =>
+  `# keys: CONFIG_MODULES CONFIG_OVERLAY_FS CONFIG_BRIDGE_NETFILTER CONFIG_SECCOMP CONFIG_SECCOMP_FILTER CONFIG_PANIC_TIMEOUT CONFIG_PANIC_ON_OOPS\n# source: /boot/config-6.8.0-45-generic\n${lines}`;
+
+describe('the boot values on this node: kernel config, then the command line', () => {
+  it('the kernel config decides the build-dependent two when the probe asked for their symbols', () => {
+    const d = nodeKernelDefaults({ config: parseKernelConfig(probedConfig('CONFIG_PANIC_TIMEOUT=10\nCONFIG_PANIC_ON_OOPS=y\n')) });
+    expect(d['kernel.panic']).toEqual({ value: '10', from: 'kernel/panic.c, CONFIG_PANIC_TIMEOUT=10 in /boot/config-6.8.0-45-generic' });
+    expect(d['kernel.panic_on_oops']).toEqual({ value: '1', from: 'kernel/panic.c, CONFIG_PANIC_ON_OOPS=y in /boot/config-6.8.0-45-generic' });
+    expect(defaultIsWanted('kernel.panic', '10', d)?.value).toBe('10');
+    // "# CONFIG_PANIC_ON_OOPS is not set" is no line grep keeps: asked and absent is 0, now vouched for.
+    const debian = nodeKernelDefaults({ config: parseKernelConfig(probedConfig('CONFIG_PANIC_TIMEOUT=0\n')) });
+    expect(debian['kernel.panic_on_oops']).toEqual({ value: '0', from: 'kernel/panic.c, CONFIG_PANIC_ON_OOPS not set in /boot/config-6.8.0-45-generic' });
+    expect(defaultIsWanted('kernel.panic_on_oops', '1', debian)).toBeUndefined();
+  });
+
+  it('output of a probe that did not say what it asked (an older snapshot) decides nothing: the two stay unvouched', () => {
+    const d = nodeKernelDefaults({ config: parseKernelConfig('# source: /boot/config-6.8.0-45-generic\nCONFIG_MODULES=y\n') });
+    expect(d['kernel.panic_on_oops']).toBe(kernelDefaults['kernel.panic_on_oops']);
+    expect(defaultIsWanted('kernel.panic_on_oops', '0', d)).toBeUndefined();
+  });
+
+  it('panic= and oops=panic on the command line win over the config; sysctl.KEY= wins over both from Linux 5.8', () => {
+    const config = parseKernelConfig(probedConfig('CONFIG_PANIC_TIMEOUT=0\n'));
+    // This sandbox's own /proc/cmdline has panic=1 (firecracker), so its kernel.panic starts at 1, not the config's 0.
+    const d = nodeKernelDefaults({ config, cmdline: 'console=ttyS0 quiet reboot=k panic=1 oops=panic -- panic=5 --init-arg', release: [6, 1, 0] });
+    expect(d['kernel.panic']).toEqual({ value: '1', from: 'kernel command line panic=1, /proc/cmdline' });
+    expect(d['kernel.panic_on_oops']).toEqual({ value: '1', from: 'kernel command line oops=panic, /proc/cmdline' });
+    const sysctlParam = 'panic=1 sysctl.kernel.panic=10 sysctl.vm/overcommit_memory=1';
+    expect(nodeKernelDefaults({ config, cmdline: sysctlParam, release: [6, 1, 0] })['kernel.panic']?.value).toBe('10');
+    expect(nodeKernelDefaults({ config, cmdline: sysctlParam, release: [6, 1, 0] })['vm.overcommit_memory']).toEqual({ value: '1', from: 'kernel command line sysctl.vm/overcommit_memory=1, /proc/cmdline' });
+    // Before 5.8 the kernel has no sysctl.* parameters (it hands them to init): panic=1 stands.
+    expect(nodeKernelDefaults({ config, cmdline: sysctlParam, release: [5, 4, 0] })['kernel.panic']?.value).toBe('1');
+    expect(nodeKernelDefaults({ config, cmdline: sysctlParam })['kernel.panic']?.value).toBe('1');
+  });
+
+  it('the command line is split as the kernel does: quoted values, and nothing after a lone --', () => {
+    expect(kernelParams('a=1 quiet b="x y" -- c=2')).toEqual([
+      { name: 'a', value: '1' },
+      { name: 'quiet', value: undefined },
+      { name: 'b', value: 'x y' },
+    ]);
+  });
+
+  it('HOST-1.4.5 on a kernel built with CONFIG_PANIC_TIMEOUT=10 and CONFIG_PANIC_ON_OOPS=y: only vm.overcommit_memory is wrong after reboot', () => {
+    const facts = drift(noKernelDefaultsFile, { commands: { 'kernel-config': ran(probedConfig('CONFIG_MODULES=y\nCONFIG_PANIC_TIMEOUT=10\nCONFIG_PANIC_ON_OOPS=y\n')) } });
+    const v = judge(facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('1 of 6 kernel defaults would be wrong after reboot (vm.overcommit_memory)');
+    expect(v.message).toContain('sets kernel.panic, so it keeps the kernel default at boot, 10 (kernel/panic.c, CONFIG_PANIC_TIMEOUT=10 in /boot/config-6.8.0-45-generic), which is the value wanted');
+  });
+
+  it('HOST-1.4.5 on this sandbox\'s kernel (config 0, command line panic=1): kernel.panic is wrong after reboot as 1, named from /proc/cmdline', () => {
+    const facts = drift(noKernelDefaultsFile, {
+      commands: { 'kernel-config': ran(probedConfig('CONFIG_PANIC_TIMEOUT=0\n')) },
+      files: { '/proc/cmdline': file('console=ttyS0 quiet reboot=k panic=1 nomodule -- --firecracker-init\n') },
+    });
+    const v = judge(facts);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('3 of 6 kernel defaults would be wrong after reboot (vm.overcommit_memory, kernel.panic, kernel.panic_on_oops)');
+    expect(v.message).toContain('kernel.panic 1 (kernel command line panic=1, /proc/cmdline)');
+    expect(v.message).toContain('kernel.panic_on_oops 0 (kernel/panic.c, CONFIG_PANIC_ON_OOPS not set in /boot/config-6.8.0-45-generic)');
   });
 });

@@ -1,14 +1,17 @@
 // HOST-1.4.x: kernel parameters the node needs, as running now (/proc/sys) and as `sysctl --system` leaves them.
 import type { NodeFacts } from '../../facts/types.ts';
 import type { Profile } from '../../profile/schema.ts';
-import { paths, sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
+import { cmd, paths, sysctlConf, sysctlDirs } from '../../facts/requirements.ts';
+import { securityPaths } from '../../facts/requirements-security.ts';
+import { parseKernelConfig } from '../../parse/kernel-config.ts';
+import { parseKernelRelease } from '../../parse/kernel-release.ts';
 import { sysctlKeyToPath, sysctlPathToKey } from '../../parse/sysctl.ts';
 import { error, fail, pass, skip, type Verdict } from '../verdict.ts';
-import { exists, sameSysctlValue } from './evidence.ts';
+import { commandOutput, exists, readFile, sameSysctlValue } from './evidence.ts';
 import { persistedKernelValue, sysctlSystemPlan, where, type Assignment, type SysctlSystemPlan } from './sysctl-system.ts';
 import { aliasGroup, aliasNote } from './sysctl-aliases.ts';
 import { bootKernelValue } from './sysctl-boot.ts';
-import { defaultIsWanted, describeDefault, kernelDefaults } from './sysctl-kernel-defaults.ts';
+import { defaultIsWanted, describeDefault, nodeKernelDefaults, type BootEvidence, type KernelDefault } from './sysctl-kernel-defaults.ts';
 import type { Evaluator } from './types.ts';
 
 const procPath = (key: string): string => `/proc/sys/${sysctlKeyToPath(key)}`;
@@ -63,11 +66,11 @@ interface PersistedCheck {
 }
 
 /**
- * One key against the sysctl --system model: which file wins, and which file spoils a good value. With
- * `withKernelDefaults`, a key no file sets is judged by what the kernel initialises it to (sysctl-kernel-defaults.ts):
+ * One key against the sysctl --system model: which file wins, and which file spoils a good value. Given the node's
+ * `bootDefaults`, a key no file sets is judged by what the kernel initialises it to (sysctl-kernel-defaults.ts):
  * right when that is the value wanted, otherwise wrong naming that default.
  */
-export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string, systemd = false, withKernelDefaults = false): PersistedCheck {
+export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string, systemd = false, bootDefaults?: Readonly<Record<string, KernelDefault>>): PersistedCheck {
   const r = persistedKernelValue(plan, key);
   const path = sysctlKeyToPath(key);
   const names = aliasGroup(path).paths;
@@ -80,7 +83,7 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
   );
   const hiddenNote = shadowedGood.length > 0 ? `; ${shadowedGood.join('; ')}` : '';
   if (r.value === null || !r.winner) {
-    const fine = withKernelDefaults ? defaultIsWanted(key, want) : undefined;
+    const fine = bootDefaults ? defaultIsWanted(key, want, bootDefaults) : undefined;
     if (fine) {
       return {
         ok: true,
@@ -88,7 +91,7 @@ export function checkPersisted(plan: SysctlSystemPlan, key: string, want: string
         note: `no file applied by sysctl --system sets ${key}, so it keeps the kernel default at boot, ${describeDefault(fine)}, which is the value wanted ("${key} = ${want}" in /etc/sysctl.d/k8s.conf would only pin it)`,
       };
     }
-    const known = withKernelDefaults ? kernelDefaults[key] : undefined;
+    const known = bootDefaults?.[key];
     const bootDefault = known ? describeDefault(known) : undefined;
     const actual = `${key} not set by any file${known ? ` (kernel default ${known.value})` : ''}`;
     if (!r.excludedBy && hiddenNote === '') return { ok: false, actual, missingLine: `${key} = ${want}`, ...(bootDefault ? { bootDefault } : {}) };
@@ -135,7 +138,8 @@ interface PersistedResult {
 function persistedResult(facts: NodeFacts, wanted: Readonly<Record<string, string>>, what: string, withKernelDefaults = false): PersistedResult {
   const plan = sysctlSystemPlan(facts);
   const expected = Object.entries(wanted).map(([k, v]) => `${k} = ${v}`).join(', ');
-  const keyed = Object.entries(wanted).map(([k, v]) => ({ key: k, c: checkPersisted(plan, k, v, facts.systemd, withKernelDefaults) }));
+  const bootDefaults = withKernelDefaults ? nodeKernelDefaults(bootEvidence(facts)) : undefined;
+  const keyed = Object.entries(wanted).map(([k, v]) => ({ key: k, c: checkPersisted(plan, k, v, facts.systemd, bootDefaults) }));
   const checks = keyed.map(({ c }) => c);
   const files = [...new Set(checks.flatMap((c) => (c.source ? [c.source] : [])))];
   const source = files.length > 0 ? files.join(', ') : [...sysctlDirs, sysctlConf].join(', ');
@@ -157,6 +161,15 @@ function persistedResult(facts: NodeFacts, wanted: Readonly<Record<string, strin
   const right = notes.length > 0 ? ` Right after reboot all the same: ${notes.join('; ')}.` : '';
   if (problems.length > 0) return { verdict: fail({ expected, actual, source }, `${wrong.length} of ${checks.length} ${what} would be wrong after reboot (${wrong.join(', ')}): ${problems.join('. ')}.${right}`), notes };
   return { verdict: pass({ expected, actual, source }, right.trim()), notes };
+}
+
+/** What the node was booted with, as far as the probe read it (what it could not read decides nothing). */
+function bootEvidence(facts: NodeFacts): BootEvidence {
+  const kc = commandOutput(facts, cmd.kernelConfig, 'kernel-config probe', (c) => c === 0 || c === 1);
+  const cmdline = readFile(facts, securityPaths.cmdline);
+  const uname = commandOutput(facts, cmd.unameRelease, 'uname -r');
+  const release = uname.ok ? parseKernelRelease(uname.stdout) : undefined;
+  return { ...(kc.ok ? { config: parseKernelConfig(kc.stdout) } : {}), ...(cmdline.kind === 'text' ? { cmdline: cmdline.text } : {}), ...(release ? { release } : {}) };
 }
 
 export const sysctlsPersisted: Evaluator = (facts, profile) => persistedResult(facts, profile.sysctls, 'sysctls').verdict;
