@@ -1,5 +1,6 @@
-// What a kernel variable holds at boot when no sysctl.d file sets it: the kernel's own initial value. HOST-1.4.5
-// uses it so a key that no file sets but whose default already is what the kubelet wants is not counted as wrong.
+// What a kernel variable holds at boot when no sysctl.d file sets it: the kernel's own initial value, or what the
+// node's kernel config or boot command line makes it. HOST-1.4.5 uses it so a key that no file sets but that already
+// starts at what the kubelet wants is not counted as wrong.
 import { kernelParams } from '../../parse/kernel-cmdline.ts';
 import { configValue, type KernelConfig } from '../../parse/kernel-config.ts';
 import { compareKernel, type KernelVersion } from '../../parse/kernel-release.ts';
