@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { runCli, repoRoot } from '../support/cli.ts';
 import { readJUnit, readJUnitProperties, type JUnitCase } from '../support/junit-read.ts';
-import type { UpLine } from './lab-context.ts';
+import type { ClusterLab, UpLine } from './lab-context.ts';
 
 const run = promisify(execFile);
 
@@ -36,6 +36,7 @@ export async function auditLab(up: UpLine, workDir: string, label: string, ids: 
     ['--target', up.target, '--node', up.node, '--identity', up.identity, '--known-hosts', up.knownHosts, '--kubeconfig', up.kubeconfig, '--profile', up.images, '--junit', junit, '--only', ids.join(','), ...extra],
     { timeoutMs },
   );
+  console.log(`nodegate ${[...extra, '--only', ids.join(',')].join(' ')} (${label}): exit ${r.exitCode} in ${(r.ms / 1000).toFixed(1)} s`);
   const xml = await readFile(junit, 'utf8').catch((e: unknown) => {
     throw new Error(`nodegate wrote no JUnit (exit ${r.exitCode}): ${r.stderr.slice(-500)} (${String(e)})`);
   });
@@ -43,6 +44,22 @@ export async function auditLab(up: UpLine, workDir: string, label: string, ids: 
   const verdicts = new Map<string, Verdict>();
   for (const c of readJUnit(xml)) verdicts.set(c.id, { ...c, actual: props.get(c.id)?.['actual'] ?? '', source: props.get(c.id)?.['source'] ?? '' });
   return { exitCode: r.exitCode, verdicts };
+}
+
+/**
+ * A scenario file's two helpers bound to its lab and work directory, with the file's own timeouts: `scenario` runs
+ * labs/cluster/scenarios/NAME.sh (its output is part of the evidence), `audit` one nodegate run with `--only IDS`.
+ * Both run only inside the describe that is skipped without the lab.
+ */
+export function labSession(provided: ClusterLab, workDir: () => string, timeouts: { readonly scenarioMs: number; readonly auditMs: number }) {
+  const lab = (): Extract<ClusterLab, { ok: true }> => {
+    if (!provided.ok) throw new Error('unreachable: the describe is skipped without the lab');
+    return provided;
+  };
+  return {
+    scenario: (name: string, args: readonly string[] = []): Promise<string> => runScenario(lab().dir, name, args, timeouts.scenarioMs),
+    audit: (label: string, ids: readonly string[], extra: readonly string[] = []): Promise<LabAudit> => auditLab(lab().up, workDir(), label, ids, extra, timeouts.auditMs),
+  };
 }
 
 /** The verdict of one ID, or a failure naming what was reported instead. */

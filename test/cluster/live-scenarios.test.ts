@@ -2,15 +2,14 @@
 // the live suite proves (memory limits, cluster DNS, the pod network), nodegate's real CLI run with `--live --only`
 // must say so with the exact status and what the probe pods saw, and after healthy.sh the same run passes again.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { runCli, repoRoot } from '../support/cli.ts';
-import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
 import { requireLab } from '../support/lab-tier.ts';
+import { allPass, labSession, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
 import './lab-context.ts';
 
 const run = promisify(execFile);
@@ -18,18 +17,16 @@ const lab = inject('clusterLab');
 const availability = requireLab('cluster lab', lab.ok ? { ok: true } : { ok: false, reason: lab.reason });
 
 let dir: string;
+const session = labSession(lab, () => dir, { scenarioMs: 180_000, auditMs: 300_000 });
+const scenario = (name: string): Promise<string> => session.scenario(name);
+/** One `nodegate --live --only IDS` run against the lab's worker, its verdicts read back from the JUnit file. */
+const audit = (label: string, ids: readonly string[]): Promise<LabAudit> => session.audit(label, ids, ['--live']);
+const statuses = statusesOf;
 
 /** The tier's lab, or a throw: every helper below runs only inside the describe that is skipped without it. */
 function up(): Extract<typeof lab, { ok: true }> {
   if (!lab.ok) throw new Error('unreachable: the describe is skipped without the lab');
   return lab;
-}
-
-/** Runs a scenario script of labs/cluster/scenarios against the tier's lab, timed. */
-async function scenario(name: string): Promise<void> {
-  const started = performance.now();
-  await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [], { env: { ...process.env, NODEGATE_CLUSTER_DIR: up().dir }, timeout: 180_000 });
-  console.log(`scenario ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** A command on the lab's worker over its SSH target (the node as nodegate sees it), its stdout. */
@@ -44,40 +41,12 @@ async function onNode(command: string): Promise<string> {
   return stdout;
 }
 
-interface Audit {
-  readonly exitCode: number | null;
-  readonly cases: JUnitCase[];
-}
-
-/** One `nodegate --live --only IDS` run against the lab's worker, its verdicts read back from the JUnit file. */
-async function audit(label: string, ids: readonly string[]): Promise<Audit> {
-  const { up: u } = up();
-  const junit = join(dir, `${label}.xml`);
-  const r = await runCli(
-    ['--target', u.target, '--node', u.node, '--identity', u.identity, '--known-hosts', u.knownHosts, '--kubeconfig', u.kubeconfig, '--profile', u.images, '--junit', junit, '--live', '--only', ids.join(',')],
-    { timeoutMs: 300_000 },
-  );
-  console.log(`nodegate --live --only ${ids.join(',')} (${label}): exit ${r.exitCode} in ${(r.ms / 1000).toFixed(1)} s`);
-  if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`nodegate exited ${r.exitCode}: ${r.stderr.slice(-1000)}`);
-  return { exitCode: r.exitCode, cases: readJUnit(await readFile(junit, 'utf8')) };
-}
-
-/** The verdict of one check in a run; a missing one throws naming it (every selected check must report). */
-function verdictOf(a: Audit, id: string): JUnitCase {
-  const c = a.cases.find((x) => x.id === id);
-  if (!c) throw new Error(`${id} reported no verdict; got ${a.cases.map((x) => x.id).join(', ')}`);
-  return c;
-}
-
 /** The lab's admin kubeconfig, for reading the lab's own state beside nodegate's verdicts. */
 function kubeconfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(up().up.kubeconfig);
   return kc;
 }
-
-const statuses = (a: Audit, ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, verdictOf(a, id).status]));
-const allPass = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id) => [id, 'pass']));
 
 describe.skipIf(!availability.ok)(`the live checks' failure cases on the real cluster lab${lab.ok ? '' : ` (skipped: ${lab.reason})`}`, () => {
   beforeAll(async () => {

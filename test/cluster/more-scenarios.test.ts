@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { requireLab } from '../support/lab-tier.ts';
-import { allPass, auditLab, runScenario, scenarioFileHooks, statusesOf, verdictOf, type LabAudit } from './lab-audit.ts';
+import { allPass, labSession, scenarioFileHooks, statusesOf, verdictOf } from './lab-audit.ts';
 import './lab-context.ts';
 
 const provided = inject('clusterLab');
@@ -21,18 +21,7 @@ describe.skipIf(!availability.ok)(`more scenarios on the real cluster lab${provi
   let networking: NetworkingV1Api;
   let dir: string;
 
-  /** Runs labs/cluster/scenarios/NAME.sh against the tier's lab; its output is part of the evidence. */
-  function scenario(name: string): Promise<string> {
-    if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    return runScenario(lab.dir, name, [], 240_000);
-  }
-
-  /** One nodegate run against the lab's worker with `--only IDS`; its verdicts read back from the JUnit file. */
-  function audit(label: string, ids: readonly string[], extra: readonly string[] = []): Promise<LabAudit> {
-    if (!lab) throw new Error('unreachable: the describe is skipped without the lab');
-    return auditLab(lab.up, dir, label, ids, extra, 180_000);
-  }
-
+  const { scenario, audit } = labSession(provided, () => dir, { scenarioMs: 240_000, auditMs: 180_000 });
   const verdict = verdictOf;
   const statuses = statusesOf;
 

@@ -1,20 +1,18 @@
 // nodegate itself (the real CLI, over SSH to the lab's worker, through @kubernetes/client-node to its API server)
 // against the real cluster lab: every NET, RES, SEC-4.3 and KUBELET-3.5 check the one-node lab can answer passes
 // on the healthy cluster, and the scenarios of labs/cluster/scenarios make the matching checks fail for real.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { z } from 'zod';
-import { runCli, repoRoot } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { readJUnit, type JUnitCase } from '../support/junit-read.ts';
 import { requireLab } from '../support/lab-tier.ts';
+import { labSession } from './lab-audit.ts';
 import './lab-context.ts';
 import unanswerableJson from './unanswerable.json' with { type: 'json' };
 
-const run = promisify(execFile);
 const lab = inject('clusterLab');
 const availability = requireLab('cluster lab', lab.ok ? { ok: true } : { ok: false, reason: lab.reason });
 const unanswerable = z.object({ checks: z.record(z.string(), z.string()) }).parse(unanswerableJson).checks;
@@ -32,15 +30,11 @@ const areaIds = [
 // `-j REJECT --reject-with icmp-port-unreachable`, seen with iptables-save on the worker), so the blocked request is
 // refused at once instead of timing out; NET-5.4.1 reads a refusal after its positive control as blocked too.
 const answerable = areaIds.filter((id) => !(id in unanswerable));
-let healthyCases: JUnitCase[] = [];
 
 let dir: string;
 
 /** Runs a scenario script of labs/cluster/scenarios against the tier's lab. */
-async function scenario(name: string): Promise<void> {
-  if (!lab.ok) throw new Error('unreachable: the describe is skipped without the lab');
-  await run(`${repoRoot}labs/cluster/scenarios/${name}.sh`, [], { env: { ...process.env, NODEGATE_CLUSTER_DIR: lab.dir }, timeout: 120_000 });
-}
+const { scenario } = labSession(lab, () => dir, { scenarioMs: 120_000, auditMs: 240_000 });
 
 /** One nodegate run against the lab's worker, its verdicts read back from the JUnit file. */
 async function audit(label: string, args: readonly string[]): Promise<{ exitCode: number | null; cases: JUnitCase[]; ms: number; stdout: string }> {
@@ -72,7 +66,6 @@ describe.skipIf(!availability.ok)(`nodegate against the real cluster lab${lab.ok
 
   test('healthy: every NET, RES, SEC-4.3 and KUBELET-3.5 check the lab can answer passes, live checks included', async () => {
     const r = await audit('healthy', ['--live']);
-    healthyCases = r.cases;
     const got = Object.fromEntries(answerable.map((id) => [id, verdict(r.cases, id)]));
     expect(got).toEqual(Object.fromEntries(answerable.map((id) => [id, 'pass'])));
     // The unanswerable ones are really judged (never missing), just not passable here.
